@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* BPF-only helpers: reading a task's namespace inodes with CO-RE. */
+#ifndef NSTRACE_BPF_H
+#define NSTRACE_BPF_H
+
+#include <bpf/bpf_core_read.h>
+#include "nstrace.h"
+
+#define NSFS_MAGIC 0x6e736673
+#define PID_FS_MAGIC 0x50494446
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/* Before 6.18 the CLONE_NEW* type lived in the ns operations, not ns_common. */
+struct proc_ns_operations___old {
+	int type;
+} __attribute__((preserve_access_index));
+
+struct ns_common___new {
+	u32 ns_type;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 ns_common_type(struct ns_common *ns)
+{
+	struct proc_ns_operations___old *ops;
+
+	if (bpf_core_field_exists(struct ns_common___new, ns_type))
+		return BPF_CORE_READ((struct ns_common___new *)ns, ns_type);
+	ops = (void *)BPF_CORE_READ(ns, ops);
+	return BPF_CORE_READ(ops, type);
+}
+
+/* The pid namespace the task lives in: the one at its struct pid's level. */
+static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level;
+	struct upid *up;
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	up = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+	     (__u64)level * bpf_core_type_size(struct upid);
+	return BPF_CORE_READ(up, ns, ns.inum);
+}
+
+/*
+ * Fill ino[] with every namespace of t. After exit_task_namespaces() the
+ * nsproxy is gone and those slots read as 0 ("left").
+ */
+static __always_inline void task_ns_inos(struct task_struct *t, __u32 *ino)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+
+	ino[NST_NS_PID] = task_pid_ns_ino(t);
+	ino[NST_NS_USER] = BPF_CORE_READ(t, real_cred, user_ns, ns.inum);
+	if (!nsp) {
+		ino[NST_NS_MNT] = ino[NST_NS_PID_FC] = ino[NST_NS_NET] = 0;
+		ino[NST_NS_UTS] = ino[NST_NS_IPC] = ino[NST_NS_CGROUP] = 0;
+		ino[NST_NS_TIME] = ino[NST_NS_TIME_FC] = 0;
+		return;
+	}
+	ino[NST_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	ino[NST_NS_PID_FC] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	ino[NST_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	ino[NST_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	ino[NST_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	ino[NST_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	ino[NST_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+	ino[NST_NS_TIME_FC] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+}
+
+/* The task behind a struct pid (its PIDTYPE_PID user), or NULL. */
+static __always_inline struct task_struct *pid_task_of(struct pid *pid)
+{
+	struct hlist_node *first = BPF_CORE_READ(pid, tasks[0].first);
+
+	if (!first)
+		return NULL;
+	return (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
+}
+
+static __always_inline struct file *task_fd_file(struct task_struct *t, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* pidfds are pidfs inodes since 6.9 and anon inodes named "[pidfd]" before. */
+static __always_inline bool file_is_pidfd(struct file *f, unsigned long magic)
+{
+	const unsigned char *dname;
+	char name[8] = {};
+
+	if (magic == PID_FS_MAGIC)
+		return true;
+	if (magic != ANON_INODE_FS_MAGIC)
+		return false;
+	dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(name, sizeof(name), dname);
+	return name[0] == '[' && name[1] == 'p' && name[2] == 'i' && name[3] == 'd' &&
+	       name[4] == 'f' && name[5] == 'd' && name[6] == ']';
+}
+
+/*
+ * Where setns(fd, nstype) is trying to go, read from the fd at entry so a
+ * failing call still names its target.
+ */
+static __always_inline void setns_target(struct task_struct *t, int fd, __u64 nstype,
+					 struct nst_event *e)
+{
+	struct file *f = task_fd_file(t, fd);
+	struct inode *inode;
+	unsigned long magic;
+
+	e->setns_fd = fd;
+	if (!f) {
+		e->target_kind = NST_TGT_BADFD;
+		return;
+	}
+	inode = BPF_CORE_READ(f, f_inode);
+	magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (magic == NSFS_MAGIC) {
+		struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+		__u32 type = ns_common_type(ns);
+		__u32 ino = BPF_CORE_READ(inode, i_ino);
+		__u32 slots = nst_flags_to_slots(type);
+
+		e->target_kind = NST_TGT_NSFS;
+		e->target_type = type;
+		/* a pid ns fd changes only pid_for_children; a time ns fd both slots */
+		slots &= ~(1U << NST_NS_PID);
+		for (int i = 0; i < NST_NS_COUNT; i++)
+			if (slots & (1U << i))
+				e->target[i] = ino;
+		return;
+	}
+	if (file_is_pidfd(f, magic)) {
+		struct pid *pid = BPF_CORE_READ(f, private_data);
+		struct task_struct *tt = pid_task_of(pid);
+		__u32 want = nst_flags_to_slots(nstype);
+		__u32 inos[NST_NS_COUNT] = {};
+
+		e->target_kind = NST_TGT_PIDFD;
+		e->target_pid = BPF_CORE_READ(pid, numbers[0].nr);
+		if (!tt)
+			return;
+		task_ns_inos(tt, inos);
+		/* joining by pidfd enters the target's own pid and time ns */
+		inos[NST_NS_PID_FC] = inos[NST_NS_PID];
+		inos[NST_NS_TIME_FC] = inos[NST_NS_TIME];
+		want &= ~(1U << NST_NS_PID);
+		for (int i = 0; i < NST_NS_COUNT; i++)
+			if (want & (1U << i))
+				e->target[i] = inos[i];
+		return;
+	}
+	e->target_kind = NST_TGT_OTHER;
+}
+
+#endif /* NSTRACE_BPF_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The collector core: loads and attaches the BPF programs with the
+ * in-kernel filters, and hands every event to a callback. The trace, record
+ * and serve commands, the demo and the tests all use it.
+ */
+#ifndef NSTRACE_TRACER_H
+#define NSTRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "nstrace.h"
+
+enum nst_tier {
+	NST_TIER_AUTO,
+	NST_TIER_TRACEPOINT,
+	NST_TIER_FENTRY,
+};
+
+struct nst_tracer_opts {
+	const pid_t *pids;	/* trace these tgids and their descendants */
+	int npids;
+	const char *comm;	/* exact comm, at most 15 chars */
+	__u32 ns_slots;		/* 1 << enum nst_ns; 0 means all */
+	const char *cgroup;	/* cgroup v2 path: this cgroup and below */
+	bool failed_only;
+	bool verbose;		/* libbpf debug output */
+	enum nst_tier tier;
+	size_t ringbuf_bytes;	/* 0: default (8 MiB) */
+};
+
+/* Called for each event; a non-zero return stops nst_tracer_poll. */
+typedef int (*nst_event_fn)(void *ctx, const struct nst_event *e);
+
+struct nst_tracer;
+
+/*
+ * Load, set filters and attach. On failure returns NULL with a message
+ * ("failed to X: reason", plus what to do) in err, and errno set.
+ */
+struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *opts, nst_event_fn fn,
+				   void *ctx, char *err, size_t errlen);
+
+/* Deliver pending events; returns events handled, or -errno. */
+int nst_tracer_poll(struct nst_tracer *t, int timeout_ms);
+
+/* Add a tgid to the traced set (only with a pid filter). */
+int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid);
+
+/* How many traced tgids are still alive (pid filter only; -1 otherwise). */
+int nst_tracer_live_pids(struct nst_tracer *t);
+
+/* Events the kernel dropped because the ring buffer was full. */
+__u64 nst_tracer_lost(struct nst_tracer *t);
+
+/* The tier that was attached. */
+enum nst_tier nst_tracer_tier(const struct nst_tracer *t);
+const char *nst_tier_name(enum nst_tier tier);
+
+/* Add to the boot-time clock to get CLOCK_REALTIME nanoseconds. */
+__s64 nst_boot_to_wall_ns(void);
+
+void nst_tracer_close(struct nst_tracer *t);
+
+#endif /* NSTRACE_TRACER_H */
