@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The subcommands, and what they share. */
+#ifndef NSTRACE_CMDS_H
+#define NSTRACE_CMDS_H
+
+#include <stdio.h>
+
+/* Exit statuses: 2 for bad input, as getopt-based tools do. */
+#define NST_EXIT_OK 0
+#define NST_EXIT_FAIL 1
+#define NST_EXIT_USAGE 2
+
+int cmd_trace(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* "nstrace: <message>" on stderr. */
+void nst_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* NSTRACE_CMDS_H */

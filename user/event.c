@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "event.h"
+
+static const char *const kind_names[NST_K_MAX] = {
+	[NST_K_NONE] = "none",	      [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
+	[NST_K_UNSHARE] = "unshare",  [NST_K_SETNS] = "setns",	  [NST_K_FORK] = "fork",
+	[NST_K_EXEC] = "exec",	      [NST_K_EXIT] = "exit",	  [NST_K_SWITCH] = "switch",
+	[NST_K_NS_FREE] = "ns_free",  [NST_K_NS_COST] = "ns_cost",
+};
+
+static const char *const slot_names[NST_NS_COUNT] = {
+	[NST_NS_MNT] = "mnt",	  [NST_NS_PID] = "pid",	      [NST_NS_PID_FC] = "pid_for_children",
+	[NST_NS_NET] = "net",	  [NST_NS_UTS] = "uts",	      [NST_NS_IPC] = "ipc",
+	[NST_NS_USER] = "user",	  [NST_NS_CGROUP] = "cgroup", [NST_NS_TIME] = "time",
+	[NST_NS_TIME_FC] = "time_for_children",
+};
+
+const char *nst_kind_name(unsigned int kind)
+{
+	return kind < NST_K_MAX && kind_names[kind] ? kind_names[kind] : "unknown";
+}
+
+const char *nst_slot_name(unsigned int slot)
+{
+	return slot < NST_NS_COUNT ? slot_names[slot] : "unknown";
+}
+
+const char *nst_source_name(unsigned int source)
+{
+	switch (source) {
+	case NST_SRC_TRACEPOINT:
+		return "tracepoint";
+	case NST_SRC_FENTRY:
+		return "fentry";
+	case NST_SRC_KMOD:
+		return "kmod";
+	}
+	return "unknown";
+}
+
+const char *nst_target_name(unsigned int target)
+{
+	static const char *const names[] = { "none", "nsfs", "pidfd", "badfd", "other" };
+
+	return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
+}
+
+/* The user-facing type names; pid and time also select their *_for_children slot. */
+static const struct {
+	const char *name;
+	__u64 flag;
+} type_names[] = {
+	{ "mnt", NST_CLONE_NEWNS },	  { "uts", NST_CLONE_NEWUTS },	{ "ipc", NST_CLONE_NEWIPC },
+	{ "pid", NST_CLONE_NEWPID },	  { "net", NST_CLONE_NEWNET },	{ "user", NST_CLONE_NEWUSER },
+	{ "cgroup", NST_CLONE_NEWCGROUP }, { "time", NST_CLONE_NEWTIME },
+};
+
+int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL, *tok;
+	size_t i;
+
+	*slots = 0;
+	if (!list || !*list || strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "empty or overlong namespace type list");
+		return -1;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			*slots |= (1U << NST_NS_COUNT) - 1;
+			continue;
+		}
+		for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+			if (!strcmp(tok, type_names[i].name))
+				break;
+		if (i == sizeof(type_names) / sizeof(type_names[0])) {
+			snprintf(err, errlen,
+				 "unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, "
+				 "user, cgroup, time, all)",
+				 tok);
+			return -1;
+		}
+		*slots |= nst_flags_to_slots(type_names[i].flag);
+	}
+	return 0;
+}
+
+static const struct {
+	__u64 bit;
+	const char *name;
+} clone_bits[] = {
+	{ 0x00000100, "CLONE_VM" },	     { 0x00000200, "CLONE_FS" },
+	{ 0x00000400, "CLONE_FILES" },	     { 0x00000800, "CLONE_SIGHAND" },
+	{ 0x00001000, "CLONE_PIDFD" },	     { 0x00002000, "CLONE_PTRACE" },
+	{ 0x00004000, "CLONE_VFORK" },	     { 0x00008000, "CLONE_PARENT" },
+	{ 0x00010000, "CLONE_THREAD" },	     { 0x00020000, "CLONE_NEWNS" },
+	{ 0x00040000, "CLONE_SYSVSEM" },     { 0x00080000, "CLONE_SETTLS" },
+	{ 0x00100000, "CLONE_PARENT_SETTID" }, { 0x00200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000, "CLONE_DETACHED" },    { 0x00800000, "CLONE_UNTRACED" },
+	{ 0x01000000, "CLONE_CHILD_SETTID" }, { 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" },	     { 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" },     { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },	     { 0x80000000, "CLONE_IO" },
+	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" }, { 0x200000000ULL, "CLONE_INTO_CGROUP" },
+};
+
+static void append(char *buf, size_t len, size_t *off, const char *s)
+{
+	int n = snprintf(buf + *off, len - *off, "%s%s", *off ? "|" : "", s);
+
+	if (n > 0)
+		*off = *off + n < len ? *off + n : len - 1;
+}
+
+char *nst_flags_str(unsigned int kind, __u64 flags, char *buf, size_t len)
+{
+	bool has_sig = kind == NST_K_CLONE && (flags & 0xff);
+	char sig[24] = "", hex[24];
+	__u64 rest = flags;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (has_sig) {
+		/* clone() carries the child's exit signal in the low byte */
+		const char *abbrev = sigabbrev_np(flags & 0xff);
+
+		if (abbrev)
+			snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+		else
+			snprintf(sig, sizeof(sig), "sig%u", (unsigned int)(flags & 0xff));
+		rest &= ~0xffULL;
+	} else if (flags & NST_CLONE_NEWTIME) {
+		rest &= ~NST_CLONE_NEWTIME;
+		append(buf, len, &off, "CLONE_NEWTIME");
+	}
+	for (size_t i = 0; i < sizeof(clone_bits) / sizeof(clone_bits[0]); i++) {
+		if (!(rest & clone_bits[i].bit))
+			continue;
+		append(buf, len, &off, clone_bits[i].name);
+		rest &= ~clone_bits[i].bit;
+	}
+	if (rest) {
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)rest);
+		append(buf, len, &off, hex);
+	}
+	if (has_sig)
+		append(buf, len, &off, sig);
+	if (!off)
+		snprintf(buf, len, "0");
+	return buf;
+}
+
+const char *nst_errno_name(__s64 ret)
+{
+	const char *n;
+
+	if (ret >= 0)
+		return NULL;
+	n = strerrorname_np((int)-ret);
+	return n ? n : "E?";
+}
+
+__u32 nst_changed_slots(const struct nst_event *e)
+{
+	__u32 m = 0;
+
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->before[i] != e->after[i])
+			m |= 1U << i;
+	return m;
+}
+
+char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len)
+{
+	__s64 wall = (__s64)ts_ns + f->boot_to_wall_ns;
+	time_t sec = wall / 1000000000LL;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09lldZ", (long long)(wall % 1000000000LL));
+	return buf;
+}
+
+/* ---- the trace column table ---- */
+
+static void ns_list_text(const __u32 *ino, __u32 mask, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
+		if (mask & (1U << i))
+			off += snprintf(buf + off, len - off, "%s%s:[%u]", off ? " " : "",
+					slot_names[i], ino[i]);
+}
+
+/* "net:[4026531993]->net:[4026532362] uts:[...]->uts:[...]" */
+static size_t changes_text(const struct nst_event *e, char *buf, size_t len)
+{
+	__u32 changed = nst_changed_slots(e);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
+		if (changed & (1U << i))
+			off += snprintf(buf + off, len - off, "%s%s:[%u]->%s:[%u]", off ? " " : "",
+					slot_names[i], e->before[i], slot_names[i], e->after[i]);
+	return off < len ? off : len;
+}
+
+static void inherited_text(const struct nst_event *e, char *buf, size_t len)
+{
+	__u32 changed = nst_changed_slots(e);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
+		if (!(changed & (1U << i)) && e->after[i])
+			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+					slot_names[i]);
+}
+
+static void target_text(const struct nst_event *e, char *buf, size_t len)
+{
+	__u32 mask = 0;
+	char inos[256];
+
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i])
+			mask |= 1U << i;
+	ns_list_text(e->target, mask, inos, sizeof(inos));
+	switch (e->target_kind) {
+	case NST_TGT_NSFS:
+		snprintf(buf, len, "fd=%d target %s", e->setns_fd, inos);
+		break;
+	case NST_TGT_PIDFD:
+		snprintf(buf, len, "pidfd=%d pid=%u target %s", e->setns_fd, e->target_pid,
+			 inos[0] ? inos : "(exited)");
+		break;
+	case NST_TGT_BADFD:
+		snprintf(buf, len, "fd=%d (not an open fd)", e->setns_fd);
+		break;
+	default:
+		snprintf(buf, len, "fd=%d (not a namespace or pidfd)", e->setns_fd);
+	}
+}
+
+static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char *buf,
+			size_t len)
+{
+	char flags[256], a[512], b[256];
+
+	nst_flags_str(e->kind, e->flags, flags, sizeof(flags));
+	changes_text(e, a, sizeof(a));
+	switch (e->kind) {
+	case NST_K_CLONE:
+	case NST_K_CLONE3:
+	case NST_K_FORK:
+		inherited_text(e, b, sizeof(b));
+		if (e->kind == NST_K_FORK)
+			snprintf(buf, len, "child=%u %s%sinherited %s", e->child_pid, a,
+				 a[0] ? " " : "", b[0] ? b : "none");
+		else if (e->ret < 0)
+			snprintf(buf, len, "%s", flags);
+		else
+			snprintf(buf, len, "%s child=%u %s%sinherited %s", flags, e->child_pid, a,
+				 a[0] ? " " : "", b[0] ? b : "none");
+		break;
+	case NST_K_SETNS:
+		target_text(e, b, sizeof(b));
+		snprintf(buf, len, "nstype=%s %s%s%s", flags, b, a[0] ? " " : "", a);
+		break;
+	case NST_K_EXIT:
+		ns_list_text(e->before, ~(1U << NST_NS_PID_FC | 1U << NST_NS_TIME_FC), a,
+			     sizeof(a));
+		snprintf(buf, len, "left %s", a);
+		break;
+	case NST_K_EXEC:
+		snprintf(buf, len, "%s", a[0] ? a : "namespaces unchanged");
+		break;
+	default:
+		snprintf(buf, len, "%s%s%s", flags, a[0] ? " " : "", a);
+	}
+}
+
+static void col_time(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	char w[48];
+
+	nst_wall_str(f, e->ts_ns, w, sizeof(w));
+	/* HH:MM:SS.mmm is enough on a terminal; JSON has the full stamp */
+	snprintf(buf, len, "%.12s", w + 11);
+}
+
+#define U32_COL(fn, field)                                                                   \
+	static void fn(const struct nst_event *e, const struct nst_fmt *f, char *buf,       \
+		       size_t len)                                                           \
+	{                                                                                    \
+		snprintf(buf, len, "%u", (unsigned int)e->field);                            \
+	}
+U32_COL(col_pid, pid)
+U32_COL(col_tid, tid)
+U32_COL(col_ppid, ppid)
+U32_COL(col_child, child_pid)
+
+static void col_ts(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)e->ts_ns);
+}
+
+static void col_cgroup(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)e->cgroup_id);
+}
+
+static void col_comm(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", NST_COMM_LEN, e->comm);
+}
+
+static void col_syscall(const struct nst_event *e, const struct nst_fmt *f, char *buf,
+			size_t len)
+{
+	snprintf(buf, len, "%s", nst_kind_name(e->kind));
+}
+
+static void col_flags(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	nst_flags_str(e->kind, e->flags, buf, len);
+}
+
+static void col_ret(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	/* exit carries the raw wait status: show it as the shell would */
+	if (e->kind == NST_K_EXIT && (e->ret & 0x7f))
+		snprintf(buf, len, "SIG%s", sigabbrev_np(e->ret & 0x7f) ?: "?");
+	else if (e->kind == NST_K_EXIT)
+		snprintf(buf, len, "%lld", (long long)((e->ret >> 8) & 0xff));
+	else if (e->ret < 0)
+		snprintf(buf, len, "%s", nst_errno_name(e->ret));
+	else
+		snprintf(buf, len, "%lld", (long long)e->ret);
+}
+
+static void col_lat(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	if (e->kind == NST_K_FORK || e->kind == NST_K_EXEC || e->kind == NST_K_EXIT)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", e->lat_ns / 1000.0);
+}
+
+static void col_target(const struct nst_event *e, const struct nst_fmt *f, char *buf,
+		       size_t len)
+{
+	if (e->kind == NST_K_SETNS)
+		target_text(e, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void col_changes(const struct nst_event *e, const struct nst_fmt *f, char *buf,
+			size_t len)
+{
+	if (!changes_text(e, buf, len))
+		snprintf(buf, len, "-");
+}
+
+static void col_source(const struct nst_event *e, const struct nst_fmt *f, char *buf,
+		       size_t len)
+{
+	snprintf(buf, len, "%s", nst_source_name(e->source));
+}
+
+/* JSON renderers: each writes exactly one key. */
+
+static void json_wall(struct jw *w, const char *k, const struct nst_event *e,
+		      const struct nst_fmt *f)
+{
+	char buf[48];
+
+	jw_str(w, k, nst_wall_str(f, e->ts_ns, buf, sizeof(buf)));
+}
+
+#define JSON_U64(fn, expr)                                                                   \
+	static void fn(struct jw *w, const char *k, const struct nst_event *e,              \
+		       const struct nst_fmt *f)                                              \
+	{                                                                                    \
+		jw_u64(w, k, (expr));                                                        \
+	}
+JSON_U64(json_ts, e->ts_ns)
+JSON_U64(json_pid, e->pid)
+JSON_U64(json_tid, e->tid)
+JSON_U64(json_ppid, e->ppid)
+JSON_U64(json_cgroup, e->cgroup_id)
+JSON_U64(json_child, e->child_pid)
+JSON_U64(json_lat, e->lat_ns)
+JSON_U64(json_flags_raw, e->flags)
+
+static void json_comm(struct jw *w, const char *k, const struct nst_event *e,
+		      const struct nst_fmt *f)
+{
+	jw_strn(w, k, e->comm, NST_COMM_LEN);
+}
+
+static void json_syscall(struct jw *w, const char *k, const struct nst_event *e,
+			 const struct nst_fmt *f)
+{
+	jw_str(w, k, nst_kind_name(e->kind));
+}
+
+static void json_flags(struct jw *w, const char *k, const struct nst_event *e,
+		       const struct nst_fmt *f)
+{
+	char buf[512];
+
+	jw_str(w, k, nst_flags_str(e->kind, e->flags, buf, sizeof(buf)));
+}
+
+static void json_ret(struct jw *w, const char *k, const struct nst_event *e,
+		     const struct nst_fmt *f)
+{
+	jw_i64(w, k, e->ret);
+}
+
+static void json_errno(struct jw *w, const char *k, const struct nst_event *e,
+		       const struct nst_fmt *f)
+{
+	jw_str(w, k, nst_errno_name(e->ret));
+}
+
+static void json_ns_obj(struct jw *w, const char *k, const __u32 *ino)
+{
+	jw_obj_open(w, k);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		jw_u64(w, slot_names[i], ino[i]);
+	jw_obj_close(w);
+}
+
+static void json_before(struct jw *w, const char *k, const struct nst_event *e,
+			const struct nst_fmt *f)
+{
+	json_ns_obj(w, k, e->before);
+}
+
+static void json_after(struct jw *w, const char *k, const struct nst_event *e,
+		       const struct nst_fmt *f)
+{
+	json_ns_obj(w, k, e->after);
+}
+
+static void json_changed(struct jw *w, const char *k, const struct nst_event *e,
+			 const struct nst_fmt *f)
+{
+	__u32 m = nst_changed_slots(e);
+
+	jw_arr_open(w, k);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (m & (1U << i))
+			jw_str(w, NULL, slot_names[i]);
+	jw_arr_close(w);
+}
+
+static void json_target(struct jw *w, const char *k, const struct nst_event *e,
+			const struct nst_fmt *f)
+{
+	char buf[256];
+
+	if (e->kind != NST_K_SETNS) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "kind", nst_target_name(e->target_kind));
+	jw_i64(w, "fd", e->setns_fd);
+	if (e->target_type)
+		jw_str(w, "type", nst_flags_str(NST_K_SETNS, e->target_type, buf, sizeof(buf)));
+	else
+		jw_null(w, "type");
+	if (e->target_kind == NST_TGT_PIDFD)
+		jw_u64(w, "pid", e->target_pid);
+	else
+		jw_null(w, "pid");
+	jw_obj_open(w, "ns");
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i])
+			jw_u64(w, slot_names[i], e->target[i]);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+static void json_source(struct jw *w, const char *k, const struct nst_event *e,
+			const struct nst_fmt *f)
+{
+	jw_str(w, k, nst_source_name(e->source));
+}
+
+const struct nst_col nst_cols[] = {
+	{ "TIME", "time", "wall-clock time (UTC, RFC 3339 in JSON)", 12, col_time, json_wall },
+	{ "TS", "ts_ns", "nanoseconds since boot (CLOCK_BOOTTIME)", 16, col_ts, json_ts },
+	{ "PID", "pid", "process id (tgid)", 7, col_pid, json_pid },
+	{ "TID", "tid", "thread id", 7, col_tid, json_tid },
+	{ "PPID", "ppid", "parent process id", 7, col_ppid, json_ppid },
+	{ "COMM", "comm", "command name", -16, col_comm, json_comm },
+	{ "CGROUP", "cgroup_id", "cgroup v2 id", 8, col_cgroup, json_cgroup },
+	{ "SYSCALL", "syscall", "clone, clone3, unshare, setns, fork, exec or exit", -7,
+	  col_syscall, json_syscall },
+	{ "FLAGS", "flags", "clone/unshare flags or setns nstype, decoded", -24, col_flags,
+	  json_flags },
+	{ "RAWFLAGS", "flags_raw", "the flags as a number", 10, NULL, json_flags_raw },
+	{ "RET", "ret", "return value, -errno on failure; exit: the wait status", 7, col_ret,
+	  json_ret },
+	{ "ERRNO", "errno", "errno name, null on success", -8, NULL, json_errno },
+	{ "LAT", "latency_ns", "syscall latency (µs in text, ns in JSON)", 8, col_lat,
+	  json_lat },
+	{ "CHILD", "child_pid", "the new task of a clone or fork", 7, col_child, json_child },
+	{ "TARGET", "target", "setns: the fd's kind and the namespaces it points to", -30,
+	  col_target, json_target },
+	{ "BEFORE", "before", "every namespace inode before the call", 0, NULL, json_before },
+	{ "AFTER", "after", "every namespace inode after (clone: the child's)", 0, NULL,
+	  json_after },
+	{ "CHANGES", "changed", "what changed, old->new in /proc notation", -40, col_changes,
+	  json_changed },
+	{ "SOURCE", "source", "tier that produced the event", -10, col_source, json_source },
+	{ "DETAIL", NULL, "text only: flags, target and changes, what a person wants to read",
+	  0, detail_text, NULL },
+};
+const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
+
+static int col_find(const char *name, size_t len)
+{
+	for (int i = 0; i < nst_ncols; i++)
+		if (strlen(nst_cols[i].name) == len && !strncasecmp(nst_cols[i].name, name, len))
+			return i;
+	return -1;
+}
+
+int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t errlen)
+{
+	const char *p = list, *end;
+
+	if (*p == '+')
+		p++;
+	else
+		set->n = 0;
+	for (; *p; p = *end ? end + 1 : end) {
+		int i;
+
+		end = strchrnul(p, ',');
+		i = col_find(p, end - p);
+		if (i < 0) {
+			snprintf(err, errlen, "unknown column: %.*s (see --list-columns)",
+				 (int)(end - p), p);
+			return -1;
+		}
+		if (set->n == NST_MAX_COLS) {
+			snprintf(err, errlen, "too many columns (at most %d)", NST_MAX_COLS);
+			return -1;
+		}
+		set->idx[set->n++] = i;
+	}
+	return 0;
+}
+
+void nst_colset_default(struct nst_colset *set, bool timestamps)
+{
+	char err[64];
+
+	set->n = 0;
+	nst_colset_parse(set, timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL" :
+					   "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
+			 err, sizeof(err));
+}
+
+void nst_colset_all_json(struct nst_colset *set)
+{
+	set->n = 0;
+	for (int i = 0; i < nst_ncols; i++)
+		if (nst_cols[i].json)
+			set->idx[set->n++] = i;
+}
+
+void nst_print_header(FILE *out, const struct nst_colset *set)
+{
+	for (int i = 0; i < set->n; i++) {
+		const struct nst_col *c = &nst_cols[set->idx[i]];
+		const char *h = !strcmp(c->name, "LAT") ? "LAT(us)" : c->name;
+
+		if (i == set->n - 1 && c->width <= 0)
+			fprintf(out, "%s", h);
+		else
+			fprintf(out, "%*s ", c->width, h);
+	}
+	fputc('\n', out);
+}
+
+void nst_print_text(FILE *out, const struct nst_colset *set, const struct nst_event *e,
+		    const struct nst_fmt *f)
+{
+	char buf[1024];
+
+	for (int i = 0; i < set->n; i++) {
+		const struct nst_col *c = &nst_cols[set->idx[i]];
+
+		buf[0] = '\0';
+		if (c->text)
+			c->text(e, f, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "-");
+		if (i == set->n - 1 && c->width <= 0)
+			fputs(buf, out);
+		else
+			fprintf(out, "%*s ", c->width, buf);
+	}
+	fputc('\n', out);
+}
+
+void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_event *e,
+		    const struct nst_fmt *f)
+{
+	struct jw w;
+
+	jw_init(&w, out);
+	jw_obj_open(&w, NULL);
+	for (int i = 0; i < set->n; i++) {
+		const struct nst_col *c = &nst_cols[set->idx[i]];
+
+		if (c->jsonf)
+			c->jsonf(&w, c->json, e, f);
+	}
+	jw_obj_close(&w);
+	fputc('\n', out);
+}
+
+void nst_print_col_help(FILE *out)
+{
+	for (int i = 0; i < nst_ncols; i++)
+		fprintf(out, "  %-9s %-11s %s\n", nst_cols[i].name,
+			nst_cols[i].json ? nst_cols[i].json : "(text)", nst_cols[i].help);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Decoding of struct nst_event: names, flag strings, and the trace column
+ * table that drives text output, -o, --json and the help text alike.
+ */
+#ifndef NSTRACE_EVENT_H
+#define NSTRACE_EVENT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "nstrace.h"
+#include "json.h"
+
+const char *nst_kind_name(unsigned int kind);
+/* /proc/PID/ns names: "net", "pid_for_children", ... */
+const char *nst_slot_name(unsigned int slot);
+const char *nst_source_name(unsigned int source);
+const char *nst_target_name(unsigned int target);
+/* Parse "net,uts" (or "all") into a 1 << enum nst_ns slot mask. */
+int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen);
+
+/* "CLONE_NEWNET|CLONE_NEWUTS|SIGCHLD"; clone() keeps its exit signal in the low byte. */
+char *nst_flags_str(unsigned int kind, __u64 flags, char *buf, size_t len);
+/* "EINVAL", or NULL for a non-negative ret. */
+const char *nst_errno_name(__s64 ret);
+__u32 nst_changed_slots(const struct nst_event *e);
+
+/* How to render times. */
+struct nst_fmt {
+	__s64 boot_to_wall_ns;
+};
+
+/* "2026-11-25T02:51:03.123456789Z" */
+char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len);
+
+struct nst_col {
+	const char *name;	/* -o name and header */
+	const char *json;	/* JSON key, NULL for text-only columns */
+	const char *help;
+	int width;		/* negative: left-aligned */
+	void (*text)(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
+	void (*jsonf)(struct jw *w, const char *key, const struct nst_event *e,
+		      const struct nst_fmt *f);
+};
+
+extern const struct nst_col nst_cols[];
+extern const int nst_ncols;
+
+#define NST_MAX_COLS 32
+
+/* A chosen set of columns. */
+struct nst_colset {
+	int idx[NST_MAX_COLS];
+	int n;
+};
+
+/* Parse "PID,COMM,DETAIL"; an optional leading '+' appends to *set. */
+int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t errlen);
+void nst_colset_default(struct nst_colset *set, bool timestamps);
+void nst_colset_all_json(struct nst_colset *set);
+void nst_print_header(FILE *out, const struct nst_colset *set);
+void nst_print_text(FILE *out, const struct nst_colset *set, const struct nst_event *e,
+		    const struct nst_fmt *f);
+/* One JSON object on one line. */
+void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_event *e,
+		    const struct nst_fmt *f);
+void nst_print_col_help(FILE *out);
+
+#endif /* NSTRACE_EVENT_H */

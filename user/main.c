@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* nstrace: see and measure Linux namespaces at work. */
+#include <stdio.h>
+#include <string.h>
+#include "cmds.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const struct cmd cmds[] = {
+	{ "trace", cmd_trace, "stream namespace transitions live (the default command)" },
+	{ "demo", cmd_demo, "trace the built-in pod scenario, then print the summary" },
+	{ "help", cmd_help, "this list; 'nstrace COMMAND --help' for a command" },
+	{ "version", cmd_version, "print the version" },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	printf("Usage: nstrace [COMMAND] [OPTIONS]\n"
+	       "       nstrace --pid PID      (same as: nstrace trace --pid PID)\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf("  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	printf("\nSee docs/ and 'nstrace COMMAND --help'.\n");
+	return NST_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	printf("nstrace %s\n", NSTRACE_VERSION);
+	return NST_EXIT_OK;
+}
+
+/* Like bpftool: a command may be abbreviated to any unique prefix. */
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *found = NULL;
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, len)) {
+			if (found)
+				return NULL;
+			found = &cmds[i];
+		}
+	}
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	/* no command, or an option first: trace, so "nstrace --pid N" works */
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && !strcmp(argv[1], "--version"))
+			return cmd_version(0, NULL);
+		return cmd_trace(argc, argv);
+	}
+	c = find_cmd(argv[1]);
+	if (!c) {
+		nst_errorf("unknown or ambiguous command '%s' (see 'nstrace help')", argv[1]);
+		return NST_EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

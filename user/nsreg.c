@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+#include "json.h"
+#include "nsreg.h"
+
+#define NSREG_BUCKETS 4096
+
+struct nsreg {
+	struct nsreg_ns *bucket[NSREG_BUCKETS];
+	struct nsreg_stats st;
+};
+
+static const char *const type_names[NST_T_COUNT] = {
+	"mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time",
+};
+
+const char *nst_type_name(enum nst_type t)
+{
+	return t < NST_T_COUNT ? type_names[t] : "unknown";
+}
+
+enum nst_type nst_slot_type(unsigned int slot)
+{
+	static const enum nst_type map[NST_NS_COUNT] = {
+		[NST_NS_MNT] = NST_T_MNT,   [NST_NS_PID] = NST_T_PID,
+		[NST_NS_PID_FC] = NST_T_PID, [NST_NS_NET] = NST_T_NET,
+		[NST_NS_UTS] = NST_T_UTS,   [NST_NS_IPC] = NST_T_IPC,
+		[NST_NS_USER] = NST_T_USER, [NST_NS_CGROUP] = NST_T_CGROUP,
+		[NST_NS_TIME] = NST_T_TIME, [NST_NS_TIME_FC] = NST_T_TIME,
+	};
+
+	return slot < NST_NS_COUNT ? map[slot] : NST_T_COUNT;
+}
+
+struct nsreg *nsreg_new(void)
+{
+	return calloc(1, sizeof(struct nsreg));
+}
+
+void nsreg_free(struct nsreg *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < NSREG_BUCKETS; i++) {
+		struct nsreg_ns *n = r->bucket[i], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			free(n);
+		}
+	}
+	free(r);
+}
+
+static unsigned int nsreg_hash(enum nst_type type, __u32 ino)
+{
+	return (ino * 2654435761U ^ type) % NSREG_BUCKETS;
+}
+
+const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino)
+{
+	const struct nsreg_ns *n = r->bucket[nsreg_hash(type, ino)];
+
+	/* newest generation first: new entries are pushed at the head */
+	for (; n; n = n->next)
+		if (n->type == type && n->ino == ino)
+			return n;
+	return NULL;
+}
+
+static void nsreg_insert(struct nsreg *r, enum nst_type type, __u32 ino, __u32 gen,
+			 const struct nst_event *e, bool created)
+{
+	struct nsreg_ns *n = calloc(1, sizeof(*n));
+	unsigned int h = nsreg_hash(type, ino);
+
+	if (!n)
+		return;
+	n->type = type;
+	n->ino = ino;
+	n->gen = gen;
+	n->first_seen_ns = e->ts_ns;
+	if (created) {
+		n->creator_pid = e->pid;
+		n->kind = e->kind;
+	}
+	n->next = r->bucket[h];
+	r->bucket[h] = n;
+}
+
+/* A creation always starts a new generation, even for a known inode. */
+static void note_created(struct nsreg *r, enum nst_type type, __u32 ino,
+			 const struct nst_event *e)
+{
+	const struct nsreg_ns *old = nsreg_lookup(r, type, ino);
+
+	if (old)
+		r->st.reused[type]++;
+	nsreg_insert(r, type, ino, old ? old->gen + 1 : 0, e, true);
+	r->st.created[type]++;
+}
+
+static void note_seen(struct nsreg *r, const __u32 *ino, const struct nst_event *e)
+{
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (ino[i] && !nsreg_lookup(r, nst_slot_type(i), ino[i]))
+			nsreg_insert(r, nst_slot_type(i), ino[i], 0, e, false);
+}
+
+/* The types whose slots are set in mask, each once. */
+static __u32 slots_to_types(__u32 slots)
+{
+	__u32 types = 0;
+
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (slots & (1U << i))
+			types |= 1U << nst_slot_type(i);
+	return types;
+}
+
+static void count_types(__u64 *counter, __u32 types)
+{
+	for (int t = 0; t < NST_T_COUNT; t++)
+		if (types & (1U << t))
+			counter[t]++;
+}
+
+static void account_created(struct nsreg *r, const struct nst_event *e, __u32 changed)
+{
+	__u32 new_slots = changed & nst_flags_to_slots(e->flags);
+	__u32 done = 0;
+
+	for (int i = 0; i < NST_NS_COUNT; i++) {
+		enum nst_type type = nst_slot_type(i);
+
+		if (!(new_slots & (1U << i)) || (done & (1U << type)))
+			continue;
+		done |= 1U << type;
+		note_created(r, type, e->after[i], e);
+	}
+}
+
+void nsreg_account(struct nsreg *r, const struct nst_event *e)
+{
+	__u32 changed = nst_changed_slots(e);
+
+	if (e->kind < NST_K_MAX)
+		r->st.events[e->kind]++;
+	if (e->ret < 0 && e->kind != NST_K_EXIT) {
+		r->st.failed++;
+		return;
+	}
+	note_seen(r, e->before, e);
+	switch (e->kind) {
+	case NST_K_CLONE:
+	case NST_K_CLONE3:
+	case NST_K_FORK:
+		account_created(r, e, changed);
+		break;
+	case NST_K_UNSHARE:
+		account_created(r, e, changed);
+		count_types(r->st.left, slots_to_types(changed));
+		break;
+	case NST_K_SETNS:
+		count_types(r->st.joined, slots_to_types(changed));
+		count_types(r->st.left, slots_to_types(changed));
+		break;
+	case NST_K_EXIT:
+		count_types(r->st.left, slots_to_types(changed));
+		break;
+	default:
+		break;
+	}
+	note_seen(r, e->after, e);
+}
+
+const struct nsreg_stats *nsreg_stats(const struct nsreg *r)
+{
+	return &r->st;
+}
+
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+{
+	const struct nsreg_stats *s = &r->st;
+	bool any = false;
+
+	fprintf(out, "\nSummary (tier %s):\n  events:", tier);
+	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
+		if (s->events[k]) {
+			fprintf(out, " %s %llu", nst_kind_name(k), (unsigned long long)s->events[k]);
+			any = true;
+		}
+	fprintf(out, "%s; failed %llu; lost %llu\n", any ? "" : " none",
+		(unsigned long long)s->failed, (unsigned long long)lost);
+	fprintf(out, "  %-8s %8s %8s %8s\n", "TYPE", "CREATED", "JOINED", "LEFT");
+	for (int t = 0; t < NST_T_COUNT; t++)
+		fprintf(out, "  %-8s %8llu %8llu %8llu\n", type_names[t],
+			(unsigned long long)s->created[t], (unsigned long long)s->joined[t],
+			(unsigned long long)s->left[t]);
+	if (lost)
+		fprintf(out, "  WARNING: %llu events were lost (ring buffer full): "
+			"raise --buffer or narrow the filters\n", (unsigned long long)lost);
+}
+
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+{
+	const struct nsreg_stats *s = &r->st;
+	struct jw w;
+
+	jw_init(&w, out);
+	jw_obj_open(&w, NULL);
+	jw_obj_open(&w, "summary");
+	jw_str(&w, "tier", tier);
+	jw_u64(&w, "lost", lost);
+	jw_u64(&w, "failed", s->failed);
+	jw_obj_open(&w, "events");
+	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
+		jw_u64(&w, nst_kind_name(k), s->events[k]);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "namespaces");
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		jw_obj_open(&w, type_names[t]);
+		jw_u64(&w, "created", s->created[t]);
+		jw_u64(&w, "joined", s->joined[t]);
+		jw_u64(&w, "left", s->left[t]);
+		jw_u64(&w, "reused_inodes", s->reused[t]);
+		jw_obj_close(&w);
+	}
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	fputc('\n', out);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The namespace registry: what the collector knows about each namespace,
+ * and the per-type counts that the summary prints.
+ *
+ * The kernel reuses a namespace's inode number once it is freed, so a
+ * namespace is keyed by (type, inode, generation): a creation event for an
+ * inode already known starts a new generation with its own first-seen time.
+ */
+#ifndef NSTRACE_NSREG_H
+#define NSTRACE_NSREG_H
+
+#include <stdio.h>
+#include "nstrace.h"
+
+/* The eight namespace types (pid_for_children is a pid namespace). */
+enum nst_type {
+	NST_T_MNT,
+	NST_T_PID,
+	NST_T_NET,
+	NST_T_UTS,
+	NST_T_IPC,
+	NST_T_USER,
+	NST_T_CGROUP,
+	NST_T_TIME,
+	NST_T_COUNT,
+};
+
+const char *nst_type_name(enum nst_type t);
+enum nst_type nst_slot_type(unsigned int slot);
+
+struct nsreg_ns {
+	enum nst_type type;
+	__u32 ino;
+	__u32 gen;		/* 0 for the first namespace seen with this inode */
+	__u64 first_seen_ns;	/* CLOCK_BOOTTIME */
+	__u32 creator_pid;	/* 0 when the creation was not seen */
+	__u32 kind;		/* enum nst_kind of the creating call */
+	struct nsreg_ns *next;
+};
+
+struct nsreg_stats {
+	__u64 events[NST_K_MAX];
+	__u64 created[NST_T_COUNT];
+	__u64 joined[NST_T_COUNT];
+	__u64 left[NST_T_COUNT];
+	__u64 reused[NST_T_COUNT];	/* creations that reused a known inode */
+	__u64 failed;
+};
+
+struct nsreg;
+
+struct nsreg *nsreg_new(void);
+void nsreg_free(struct nsreg *r);
+/* Count one event and record the namespaces it created. */
+void nsreg_account(struct nsreg *r, const struct nst_event *e);
+/* The newest generation of (type, ino), or NULL. */
+const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino);
+const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
+/* The human summary: events by kind, namespaces created/joined/left by type. */
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
+
+#endif /* NSTRACE_NSREG_H */

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* nstrace trace: stream namespace transitions as they happen. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmds.h"
+#include "event.h"
+#include "nsreg.h"
+#include "parse.h"
+#include "tracer.h"
+
+struct trace_opts {
+	struct nst_tracer_opts t;
+	pid_t pids[NST_MAX_PIDS];
+	struct nst_colset cols;
+	bool json;
+	bool timestamps;
+	bool cols_set;
+	bool no_summary;
+	long long duration_ms;
+};
+
+struct trace_state {
+	const struct trace_opts *o;
+	struct nst_fmt fmt;
+	struct nsreg *reg;
+	FILE *out;
+	__u64 lost_seen;
+	bool out_failed;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+void nst_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nstrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char trace_usage[] =
+	"Usage: nstrace [trace] [OPTIONS]\n"
+	"Stream every namespace transition (clone, clone3, unshare, setns, fork, exec,\n"
+	"exit) with the namespaces before and after, filtered in the kernel.\n"
+	"\n"
+	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"
+	"  -c, --comm NAME        only tasks with this command name\n"
+	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n"
+	"                         user,cgroup,time (comma-separated, or all)\n"
+	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"
+	"  -x, --failed           only failed calls\n"
+	"  -T, --timestamp        add a wall-clock TIME column\n"
+	"  -J, --json             JSON Lines: one object per event (docs/events.md)\n"
+	"  -o, --output COLS      columns to show, such as PID,COMM,CHANGES (+COLS adds)\n"
+	"      --list-columns     list the columns and their JSON keys\n"
+	"  -d, --duration TIME    stop after TIME (10s, 500ms, 2m)\n"
+	"  -b, --buffer SIZE      ring buffer size (default 8M)\n"
+	"      --tier TIER        auto, fentry or tracepoint (default auto)\n"
+	"      --no-summary       do not print the summary at the end\n"
+	"  -v, --verbose          libbpf debug output\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Examples:\n"
+	"  nstrace --pid 22763                 that process and its descendants\n"
+	"  nstrace --comm python --ns net,uts --json\n"
+	"  nstrace -T -x                       failed namespace calls, with times\n";
+
+enum { OPT_LIST_COLUMNS = 256, OPT_TIER, OPT_NO_SUMMARY };
+
+static const struct option trace_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "ns", required_argument, NULL, 'n' },
+	{ "cgroup", required_argument, NULL, 'g' },
+	{ "failed", no_argument, NULL, 'x' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "buffer", required_argument, NULL, 'b' },
+	{ "tier", required_argument, NULL, OPT_TIER },
+	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static int parse_tier(const char *s, enum nst_tier *tier, char *err, size_t errlen)
+{
+	if (!strcmp(s, "auto"))
+		*tier = NST_TIER_AUTO;
+	else if (!strcmp(s, "tracepoint"))
+		*tier = NST_TIER_TRACEPOINT;
+	else if (!strcmp(s, "fentry"))
+		*tier = NST_TIER_FENTRY;
+	else {
+		snprintf(err, errlen, "unknown tier '%s' (valid: auto, fentry, tracepoint)", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns -1 to continue, or an exit status. */
+static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'p':
+		return nst_parse_pids(optarg, o->pids, NST_MAX_PIDS, &o->t.npids, err, errlen) ?
+			       NST_EXIT_USAGE : -1;
+	case 'c':
+		o->t.comm = optarg;
+		return -1;
+	case 'n':
+		return nst_parse_slots(optarg, &o->t.ns_slots, err, errlen) ? NST_EXIT_USAGE : -1;
+	case 'g':
+		o->t.cgroup = optarg;
+		return -1;
+	case 'x':
+		o->t.failed_only = true;
+		return -1;
+	case 'T':
+		o->timestamps = true;
+		return -1;
+	case 'J':
+		o->json = true;
+		return -1;
+	case 'o':
+		o->cols_set = true;
+		return nst_colset_parse(&o->cols, optarg, err, errlen) ? NST_EXIT_USAGE : -1;
+	case OPT_LIST_COLUMNS:
+		nst_print_col_help(stdout);
+		return NST_EXIT_OK;
+	case 'd':
+		return nst_parse_duration_ms(optarg, &o->duration_ms, err, errlen) ?
+			       NST_EXIT_USAGE : -1;
+	case 'b':
+		return nst_parse_size(optarg, &o->t.ringbuf_bytes, err, errlen) ?
+			       NST_EXIT_USAGE : -1;
+	case OPT_TIER:
+		return parse_tier(optarg, &o->t.tier, err, errlen) ? NST_EXIT_USAGE : -1;
+	case OPT_NO_SUMMARY:
+		o->no_summary = true;
+		return -1;
+	case 'v':
+		o->t.verbose = true;
+		return -1;
+	case 'h':
+		fputs(trace_usage, stdout);
+		return NST_EXIT_OK;
+	default:
+		snprintf(err, errlen, "invalid option (see 'nstrace trace --help')");
+		return NST_EXIT_USAGE;
+	}
+}
+
+static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
+{
+	char err[256] = "";
+	int c, ret;
+
+	o->t.pids = o->pids;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:c:n:g:xTJo:d:b:vh", trace_longopts, NULL)) != -1) {
+		ret = parse_trace_opt(c, o, err, sizeof(err));
+		if (ret >= 0) {
+			if (err[0])
+				nst_errorf("%s", err);
+			return ret;
+		}
+	}
+	if (optind < argc) {
+		nst_errorf("unexpected argument '%s' (see 'nstrace trace --help')", argv[optind]);
+		return NST_EXIT_USAGE;
+	}
+	if (!o->cols_set) {
+		if (o->json)
+			nst_colset_all_json(&o->cols);
+		else
+			nst_colset_default(&o->cols, o->timestamps);
+	}
+	return -1;
+}
+
+static int on_event(void *ctx, const struct nst_event *e)
+{
+	struct trace_state *st = ctx;
+
+	nsreg_account(st->reg, e);
+	if (st->o->json)
+		nst_print_json(st->out, &st->o->cols, e, &st->fmt);
+	else
+		nst_print_text(st->out, &st->o->cols, e, &st->fmt);
+	return 0;
+}
+
+/* Live loss report: a line on stderr whenever the kernel's count grows. */
+static void report_lost(struct trace_state *st, struct nst_tracer *t)
+{
+	__u64 lost = nst_tracer_lost(t);
+
+	if (lost == st->lost_seen)
+		return;
+	nst_errorf("lost %llu events (ring buffer full; %llu in total)",
+		   (unsigned long long)(lost - st->lost_seen), (unsigned long long)lost);
+	st->lost_seen = lost;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A closed pipe ends the trace quietly, like any filter before `head`. */
+static bool flush_output(struct trace_state *st)
+{
+	if (fflush(st->out) == 0 && !ferror(st->out))
+		return true;
+	if (errno != EPIPE)
+		nst_errorf("failed to write output: %s", strerror(errno));
+	st->out_failed = true;
+	return false;
+}
+
+static int trace_loop(struct trace_state *st, struct nst_tracer *t)
+{
+	long long deadline = st->o->duration_ms ? now_ms() + st->o->duration_ms : 0;
+
+	while (!exiting) {
+		int n = nst_tracer_poll(t, 100);
+
+		if (n < 0) {
+			nst_errorf("failed to poll ring buffer: %s", strerror(-n));
+			return NST_EXIT_FAIL;
+		}
+		if (!flush_output(st))
+			return st->out_failed && errno != EPIPE ? NST_EXIT_FAIL : NST_EXIT_OK;
+		report_lost(st, t);
+		if (deadline && now_ms() >= deadline)
+			break;
+		if (st->o->t.npids && nst_tracer_live_pids(t) == 0) {
+			/* the tree is gone: deliver what is still buffered, then stop */
+			nst_tracer_poll(t, 0);
+			break;
+		}
+	}
+	flush_output(st);
+	return NST_EXIT_OK;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o = {};
+	struct trace_state st = { .o = &o, .out = stdout };
+	struct nst_tracer *t;
+	char err[512];
+	int ret;
+
+	ret = parse_trace_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	install_signals();
+	st.fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
+	st.reg = nsreg_new();
+	t = nst_tracer_open(&o.t, on_event, &st, err, sizeof(err));
+	if (!t) {
+		nst_errorf("%s", err);
+		nsreg_free(st.reg);
+		return NST_EXIT_USAGE;
+	}
+	if (o.t.npids && nst_tracer_live_pids(t) == 0) {
+		nst_errorf("failed to trace pid %d: it exited before tracing started", o.pids[0]);
+		ret = NST_EXIT_USAGE;
+		goto out;
+	}
+	fprintf(stderr, "Tracing namespace transitions (tier %s)... Hit Ctrl-C to end.\n",
+		nst_tier_name(nst_tracer_tier(t)));
+	if (!o.json && isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!o.json)
+		nst_print_header(st.out, &o.cols);
+	ret = trace_loop(&st, t);
+	if (!o.no_summary && !st.out_failed)
+		nsreg_print_summary(st.reg, o.json ? stderr : stdout, nst_tracer_lost(t),
+				    nst_tier_name(nst_tracer_tier(t)));
+out:
+	fflush(stdout);
+	nst_tracer_close(t);
+	nsreg_free(st.reg);
+	return ret;
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "nstrace.skel.h"
+
+#define DEFAULT_RINGBUF (8U << 20)
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+struct nst_tracer {
+	struct nstrace_bpf *skel;
+	struct ring_buffer *rb;
+	nst_event_fn fn;
+	void *ctx;
+	bool pid_filter;
+	enum nst_tier tier;
+	int ncpus;
+};
+
+static bool verbose_libbpf;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+const char *nst_tier_name(enum nst_tier tier)
+{
+	switch (tier) {
+	case NST_TIER_TRACEPOINT:
+		return "tracepoint";
+	case NST_TIER_FENTRY:
+		return "fentry";
+	default:
+		return "auto";
+	}
+}
+
+__s64 nst_boot_to_wall_ns(void)
+{
+	struct timespec wall, boot;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
+}
+
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* Name what is missing before libbpf fails with a bare EPERM. */
+static int check_privileges(char *err, size_t errlen)
+{
+	if (has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
+		return 0;
+	snprintf(err, errlen,
+		 "failed to load BPF programs: missing CAP_BPF and CAP_PERFMON "
+		 "(run as root, or grant them: setcap cap_bpf,cap_perfmon,cap_sys_resource+ep nstrace)");
+	return -EPERM;
+}
+
+/* Tracepoint attachment needs tracefs; mount it when nobody has. */
+static void ensure_tracefs(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return;
+	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct nst_tracer *t = ctx;
+
+	if (size < sizeof(struct nst_event))
+		return 0;
+	return t->fn(t->ctx, data);
+}
+
+static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+		       size_t errlen)
+{
+	struct nstrace_bpf *s = t->skel;
+	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
+
+	if (rb < 4096 || (rb & (rb - 1))) {
+		snprintf(err, errlen,
+			 "invalid ring buffer size %zu: use a power of two of at least 4096", rb);
+		return -EINVAL;
+	}
+	bpf_map__set_max_entries(s->maps.events, rb);
+	s->rodata->filter_tgid = o->npids > 0;
+	s->rodata->ns_slots = o->ns_slots;
+	s->rodata->failed_only = o->failed_only;
+	s->rodata->filter_cgroup = o->cgroup != NULL;
+	if (o->comm) {
+		if (strlen(o->comm) >= NST_COMM_LEN) {
+			snprintf(err, errlen,
+				 "invalid --comm '%s': the kernel keeps at most %d characters",
+				 o->comm, NST_COMM_LEN - 1);
+			return -EINVAL;
+		}
+		s->rodata->filter_comm = true;
+		strncpy((char *)s->rodata->targ_comm, o->comm, NST_COMM_LEN - 1);
+	}
+	return 0;
+}
+
+static int seed_cgroup(struct nst_tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
+			 "such as /sys/fs/cgroup/system.slice)", path, strerror(errno));
+		return -errno;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
+		int e = -errno;
+
+		snprintf(err, errlen, "failed to set cgroup filter '%s': %s (not a cgroup v2 "
+			 "directory?)", path, strerror(-e));
+		close(fd);
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	pid_t ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	/* comm may hold spaces and parentheses: parse after the last ')' */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * Children forked before the programs were attached were not seen at fork:
+ * add every live descendant of a traced process. Repeat until no new one
+ * shows up, since the walk order does not follow the tree.
+ */
+static void seed_descendants(struct nst_tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.traced);
+	bool added = true;
+
+	while (added) {
+		struct dirent *d;
+		DIR *dir = opendir("/proc");
+
+		added = false;
+		if (!dir)
+			return;
+		while ((d = readdir(dir))) {
+			__u32 pid = strtoul(d->d_name, NULL, 10), ppid;
+			__u8 v;
+
+			if (!pid || !bpf_map_lookup_elem(fd, &pid, &v))
+				continue;
+			ppid = proc_ppid(pid);
+			if (ppid > 0 && !bpf_map_lookup_elem(fd, &ppid, &v)) {
+				nst_tracer_add_pid(t, pid);
+				added = true;
+			}
+		}
+		closedir(dir);
+	}
+}
+
+static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+		     size_t errlen)
+{
+	for (int i = 0; i < o->npids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			snprintf(err, errlen, "failed to trace pid %d: no such process", o->pids[i]);
+			return -ESRCH;
+		}
+		nst_tracer_add_pid(t, o->pids[i]);
+	}
+	return 0;
+}
+
+static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+			   size_t errlen)
+{
+	int ret;
+
+	ret = nstrace_bpf__load(t->skel);
+	if (ret) {
+		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-ret),
+			 ret == -EPERM ? " (memlock limit or missing CAP_BPF/CAP_PERFMON; see -v)" :
+					 " (run with -v for the verifier log)");
+		return ret;
+	}
+	if (o->cgroup && (ret = seed_cgroup(t, o->cgroup, err, errlen)))
+		return ret;
+	if ((ret = seed_pids(t, o, err, errlen)))
+		return ret;
+	ensure_tracefs();
+	ret = nstrace_bpf__attach(t->skel);
+	if (ret) {
+		snprintf(err, errlen, "failed to attach BPF programs: %s (is tracefs mounted at "
+			 "/sys/kernel/tracing? run with -v)", strerror(-ret));
+		return ret;
+	}
+	if (o->npids)
+		seed_descendants(t);
+	return 0;
+}
+
+struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn fn, void *ctx,
+				   char *err, size_t errlen)
+{
+	struct nst_tracer *t;
+	int ret;
+
+	verbose_libbpf = o->verbose;
+	libbpf_set_print(libbpf_print);
+	if (access(KERNEL_BTF, R_OK)) {
+		snprintf(err, errlen, "failed to find kernel BTF at %s: nstrace needs a kernel "
+			 "built with CONFIG_DEBUG_INFO_BTF=y", KERNEL_BTF);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (o->tier == NST_TIER_FENTRY) {
+		snprintf(err, errlen, "failed to select the fentry tier: this build has the "
+			 "tracepoint tier only (use --tier tracepoint or auto)");
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if ((ret = check_privileges(err, errlen))) {
+		errno = -ret;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "failed to allocate tracer: %s", strerror(errno));
+		return NULL;
+	}
+	t->fn = fn;
+	t->ctx = ctx;
+	t->pid_filter = o->npids > 0;
+	t->tier = NST_TIER_TRACEPOINT;
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = nstrace_bpf__open();
+	if (!t->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	if ((ret = set_filters(t, o, err, errlen)) || (ret = load_and_attach(t, o, err, errlen)))
+		goto fail;
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+	if (!t->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to create ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return t;
+fail:
+	nst_tracer_close(t);
+	errno = -ret;
+	return NULL;
+}
+
+int nst_tracer_poll(struct nst_tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+int nst_tracer_live_pids(struct nst_tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.traced), live = 0, n = 0;
+	__u32 keys[1024], *prev = NULL;
+
+	if (!t->pid_filter)
+		return -1;
+	/* collect first: deleting while walking would restart the walk */
+	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		/* an exit before attach leaves a stale entry: drop it here */
+		if (kill(keys[i], 0) && errno == ESRCH)
+			bpf_map_delete_elem(fd, &keys[i]);
+		else
+			live++;
+	}
+	return live;
+}
+
+__u64 nst_tracer_lost(struct nst_tracer *t)
+{
+	__u64 vals[t->ncpus > 0 ? t->ncpus : 1], sum = 0;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost), &zero, vals))
+		return 0;
+	for (int i = 0; i < t->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+enum nst_tier nst_tracer_tier(const struct nst_tracer *t)
+{
+	return t->tier;
+}
+
+void nst_tracer_close(struct nst_tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	nstrace_bpf__destroy(t->skel);
+	free(t);
+}
