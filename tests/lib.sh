@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Shared helpers for the shell tests: TAP output and tracer start-up.
+NSTRACE=${NSTRACE:-$(cd "$(dirname "$0")/.." && pwd)/.output/nstrace}
+TMP=$(mktemp -d /tmp/nstrace-test.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
+t_n=0
+t_fail=0
+
+ok() {
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $1"
+}
+
+not_ok() {
+	t_n=$((t_n + 1))
+	t_fail=$((t_fail + 1))
+	echo "not ok $t_n - $1"
+	shift
+	for l in "$@"; do echo "# $l"; done
+}
+
+# check NAME COMMAND...: ok when the command succeeds
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+done_testing() {
+	echo "1..$t_n"
+	[ "$t_fail" -eq 0 ]
+}
+
+# Root (or CAP_BPF) is needed; with CI=true a missing privilege is a failure.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "not ok 1 - needs root (CI=true: privileged tests may not skip)"
+		echo "1..1"
+		exit 1
+	fi
+	echo "1..0 # SKIP needs root"
+	exit 0
+}
+
+# start_tracer OUT ERR ARGS...: run nstrace in the background until it is attached
+start_tracer() {
+	out=$1 err=$2
+	shift 2
+	"$NSTRACE" "$@" >"$out" 2>"$err" &
+	TRACER=$!
+	for _ in $(seq 1 100); do
+		grep -q '^Tracing' "$err" 2>/dev/null && return 0
+		kill -0 $TRACER 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
