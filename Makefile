@@ -84,7 +84,7 @@ $(KSFT_DIR)/kselftest_harness.h:
 
 $(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(KSFT_DIR) -Itests $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 tests: $(TEST_BINS)
 

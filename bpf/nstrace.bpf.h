@@ -143,7 +143,9 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 		return;
 	}
 	if (file_is_pidfd(f, magic)) {
-		struct pid *pid = BPF_CORE_READ(f, private_data);
+		/* pidfs keeps the struct pid in the inode; anon-inode pidfds in the file */
+		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private) :
+							   BPF_CORE_READ(f, private_data);
 		struct task_struct *tt = pid_task_of(pid);
 		__u32 want = nst_flags_to_slots(nstype);
 		__u32 inos[NST_NS_COUNT] = {};

@@ -42,10 +42,12 @@ static int demo_event(void *ctx, const struct nst_event *e)
 /* A's body: hold the namespaces until the demo closes the pipe. */
 static int pod_infra(void *arg)
 {
-	int fd = *(int *)arg;
+	int *hold = arg;
 	char c;
 
-	while (read(fd, &c, 1) > 0)
+	/* the body runs without exec: drop our copy of the write end, or EOF never comes */
+	close(hold[1]);
+	while (read(hold[0], &c, 1) > 0)
 		;
 	return 0;
 }
@@ -96,7 +98,7 @@ static int run_pod(struct demo *d)
 		.new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID,
 		.hostname = "pod-a",
 		.fn = pod_infra,
-		.arg = &hold[0],
+		.arg = hold,
 	};
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID, .fn = container };
 
