@@ -19,6 +19,7 @@ const volatile char targ_comm[NST_COMM_LEN] = {};
 const volatile bool filter_cgroup = false;
 const volatile __u32 ns_slots = 0;	/* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
+const volatile __u16 event_source = NST_SRC_TRACEPOINT;	/* the tier that was loaded */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -129,7 +130,7 @@ static __always_inline void fill_task(struct nst_event *e, struct task_struct *t
 	e->tid = BPF_CORE_READ(t, pid);
 	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->source = NST_SRC_TRACEPOINT;
+	e->source = event_source;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
@@ -348,6 +349,381 @@ out:
 	if (filter_tgid)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
+}
+
+
+/*
+ * The fentry tier. Each syscall hook has a tracepoint and an fentry/fexit
+ * variant calling the same static function; the collector autoloads one.
+ */
+SEC("fentry/__x64_sys_clone")
+int BPF_PROG(fe_enter_clone, const struct pt_regs *regs)
+{
+	return ns_call_enter(NST_K_CLONE, PT_REGS_PARM1_CORE(regs), -1);
+}
+
+SEC("fexit/__x64_sys_clone")
+int BPF_PROG(fe_exit_clone, const struct pt_regs *regs, long ret)
+{
+	return ns_call_exit(ret);
+}
+
+SEC("fentry/__x64_sys_clone3")
+int BPF_PROG(fe_enter_clone3, const struct pt_regs *regs)
+{
+	struct clone_args *uargs = (void *)PT_REGS_PARM1_CORE(regs);
+	__u64 flags = 0;
+
+	bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
+	return ns_call_enter(NST_K_CLONE3, flags, -1);
+}
+
+SEC("fexit/__x64_sys_clone3")
+int BPF_PROG(fe_exit_clone3, const struct pt_regs *regs, long ret)
+{
+	return ns_call_exit(ret);
+}
+
+SEC("fentry/__x64_sys_unshare")
+int BPF_PROG(fe_enter_unshare, const struct pt_regs *regs)
+{
+	return ns_call_enter(NST_K_UNSHARE, PT_REGS_PARM1_CORE(regs), -1);
+}
+
+SEC("fexit/__x64_sys_unshare")
+int BPF_PROG(fe_exit_unshare, const struct pt_regs *regs, long ret)
+{
+	return ns_call_exit(ret);
+}
+
+SEC("fentry/__x64_sys_setns")
+int BPF_PROG(fe_enter_setns, const struct pt_regs *regs)
+{
+	return ns_call_enter(NST_K_SETNS, (__u32)PT_REGS_PARM2_CORE(regs),
+			     (int)PT_REGS_PARM1_CORE(regs));
+}
+
+SEC("fexit/__x64_sys_setns")
+int BPF_PROG(fe_exit_setns, const struct pt_regs *regs, long ret)
+{
+	return ns_call_exit(ret);
+}
+
+/* ---- fentry-only: exact nsproxy switches ---- */
+
+static __always_inline void nsproxy_inos(struct nsproxy *nsp, __u32 *ino)
+{
+	ino[NST_NS_MNT] = nsp ? BPF_CORE_READ(nsp, mnt_ns, ns.inum) : 0;
+	ino[NST_NS_PID_FC] = nsp ? BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum) : 0;
+	ino[NST_NS_NET] = nsp ? BPF_CORE_READ(nsp, net_ns, ns.inum) : 0;
+	ino[NST_NS_UTS] = nsp ? BPF_CORE_READ(nsp, uts_ns, ns.inum) : 0;
+	ino[NST_NS_IPC] = nsp ? BPF_CORE_READ(nsp, ipc_ns, ns.inum) : 0;
+	ino[NST_NS_CGROUP] = nsp ? BPF_CORE_READ(nsp, cgroup_ns, ns.inum) : 0;
+	ino[NST_NS_TIME] = nsp ? BPF_CORE_READ(nsp, time_ns, ns.inum) : 0;
+	ino[NST_NS_TIME_FC] = nsp ? BPF_CORE_READ(nsp, time_ns_for_children, ns.inum) : 0;
+}
+
+static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to, __u64 flags)
+{
+	struct nst_event *e;
+
+	if (failed_only || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	e = scratch_event();
+	if (!e)
+		return 0;
+	e->kind = NST_K_SWITCH;
+	e->flags = flags;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	task_ns_inos(t, e->before);
+	__builtin_memcpy(e->after, e->before, sizeof(e->after));
+	nsproxy_inos(to, e->after);
+	if (!slots_wanted(e))
+		return 0;
+	fill_task(e, t);
+	emit(e);
+	return 0;
+}
+
+/* unshare, setns and exit all pass through here; new == NULL at exit */
+SEC("fentry/switch_task_namespaces")
+int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
+{
+	return emit_switch(p, new, 0);
+}
+
+/*
+ * clone never calls switch_task_namespaces: copy_namespaces assigns the
+ * child's nsproxy directly. The child has no pid yet, so the event names
+ * the parent, with child_pid 0 and the clone flags.
+ */
+SEC("fexit/copy_namespaces")
+int BPF_PROG(fx_copy_namespaces, unsigned long flags, struct task_struct *tsk, int ret)
+{
+	struct nst_event *e;
+
+	if (ret || !(flags & NST_CLONE_NEWALL))
+		return 0;
+	if (failed_only || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	e = scratch_event();
+	if (!e)
+		return 0;
+	e->kind = NST_K_SWITCH;
+	e->flags = flags;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	task_ns_inos((struct task_struct *)bpf_get_current_task(), e->before);
+	__builtin_memcpy(e->after, e->before, sizeof(e->after));
+	nsproxy_inos(BPF_CORE_READ(tsk, nsproxy), e->after);
+	if (!slots_wanted(e))
+		return 0;
+	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	emit(e);
+	return 0;
+}
+
+/* The user namespace lives in the credentials, not in nsproxy. */
+SEC("fentry/commit_creds")
+int BPF_PROG(fe_commit_creds, struct cred *new)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 to = BPF_CORE_READ(new, user_ns, ns.inum);
+	struct nst_event *e;
+
+	if (to == BPF_CORE_READ(t, real_cred, user_ns, ns.inum))
+		return 0;
+	if (failed_only || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	e = scratch_event();
+	if (!e)
+		return 0;
+	e->kind = NST_K_SWITCH;
+	e->flags = NST_CLONE_NEWUSER;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	task_ns_inos(t, e->before);
+	__builtin_memcpy(e->after, e->before, sizeof(e->after));
+	e->after[NST_NS_USER] = to;
+	if (!slots_wanted(e))
+		return 0;
+	fill_task(e, t);
+	emit(e);
+	return 0;
+}
+
+/* ---- fentry-only: per-type creation cost ---- */
+
+struct cost_key {
+	__u32 tid;
+	__u32 type;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cost_key);
+	__type(value, __u64);
+} cost_start SEC(".maps");
+
+static __always_inline int cost_enter(__u64 type, __u64 flags)
+{
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	__u64 now;
+
+	/* copy_* is also called for types that are not new: it then only takes a reference */
+	if (!(flags & type) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&cost_start, &k, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
+{
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	__u64 *start = bpf_map_lookup_elem(&cost_start, &k);
+	struct nst_event *e;
+
+	if (!start)
+		return 0;
+	e = scratch_event();
+	if (!e)
+		goto out;
+	e->kind = NST_K_NS_COST;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->lat_ns = e->ts_ns - *start;
+	e->flags = type;
+	e->target_type = type;
+	e->ret = ret;
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (nst_flags_to_slots(type) & (1U << i))
+			e->after[i] = ino;
+	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	emit(e);
+out:
+	bpf_map_delete_elem(&cost_start, &k);
+	return 0;
+}
+
+#define IS_ERR_PTR(p) ((unsigned long)(p) >= (unsigned long)-4095)
+#define PTR_RET(p) (IS_ERR_PTR(p) ? (long)(p) : 0)
+#define PTR_INO(p) (IS_ERR_PTR(p) || !(p) ? 0 : BPF_CORE_READ(p, ns.inum))
+
+/* One fentry/fexit pair per copy_* function: (flags, ...) -> new namespace. */
+#define COST_ENTER(fn, type)                                                                 \
+	SEC("fentry/" #fn)                                                                   \
+	int BPF_PROG(fe_cost_##fn, unsigned long flags)                                      \
+	{                                                                                    \
+		return cost_enter(type, flags);                                              \
+	}
+
+#define COST_PAIR3(fn, type, rtype)                                                          \
+	COST_ENTER(fn, type)                                                                 \
+	SEC("fexit/" #fn)                                                                    \
+	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret)     \
+	{                                                                                    \
+		return cost_exit(type, PTR_INO(ret), PTR_RET(ret));                          \
+	}
+
+COST_ENTER(copy_mnt_ns, NST_CLONE_NEWNS)
+SEC("fexit/copy_mnt_ns")
+int BPF_PROG(fx_cost_copy_mnt_ns, unsigned long flags, void *ns, void *user_ns, void *new_fs,
+	     struct mnt_namespace *ret)
+{
+	return cost_exit(NST_CLONE_NEWNS, PTR_INO(ret), PTR_RET(ret));
+}
+
+COST_PAIR3(copy_utsname, NST_CLONE_NEWUTS, struct uts_namespace)
+COST_PAIR3(copy_ipcs, NST_CLONE_NEWIPC, struct ipc_namespace)
+COST_PAIR3(copy_pid_ns, NST_CLONE_NEWPID, struct pid_namespace)
+COST_PAIR3(copy_net_ns, NST_CLONE_NEWNET, struct net)
+COST_PAIR3(copy_cgroup_ns, NST_CLONE_NEWCGROUP, struct cgroup_namespace)
+COST_PAIR3(copy_time_ns, NST_CLONE_NEWTIME, struct time_namespace)
+
+SEC("fentry/create_user_ns")
+int BPF_PROG(fe_cost_create_user_ns, struct cred *new)
+{
+	return cost_enter(NST_CLONE_NEWUSER, NST_CLONE_NEWUSER);
+}
+
+SEC("fexit/create_user_ns")
+int BPF_PROG(fx_cost_create_user_ns, struct cred *new, int ret)
+{
+	return cost_exit(NST_CLONE_NEWUSER, ret ? 0 : BPF_CORE_READ(new, user_ns, ns.inum), ret);
+}
+
+/* The whole of create_new_namespaces: the sum the per-type costs split up. */
+SEC("fentry/create_new_namespaces")
+int BPF_PROG(fe_cost_create_new_namespaces, unsigned long flags)
+{
+	return cost_enter(flags & NST_CLONE_NEWALL, flags);
+}
+
+SEC("fexit/create_new_namespaces")
+int BPF_PROG(fx_cost_create_new_namespaces, unsigned long flags, void *tsk, void *user_ns,
+	     void *new_fs, struct nsproxy *ret)
+{
+	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret));
+}
+
+/* ---- fentry-only: namespace destruction ---- */
+
+/*
+ * A namespace is freed in a worker, not by a traced task: frees skip the
+ * task filters and the collector keeps those of namespaces it knows.
+ */
+static __always_inline int emit_free(__u64 type, __u32 ino)
+{
+	struct nst_event *e;
+
+	if (!ino || failed_only)
+		return 0;
+	e = scratch_event();
+	if (!e)
+		return 0;
+	e->kind = NST_K_NS_FREE;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->flags = type;
+	e->target_type = type;
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (nst_flags_to_slots(type) & (1U << i))
+			e->target[i] = ino;
+	if (!slots_wanted(e))
+		return 0;
+	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	emit(e);
+	return 0;
+}
+
+SEC("fentry/free_uts_ns")
+int BPF_PROG(fe_free_uts_ns, struct uts_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWUTS, BPF_CORE_READ(ns, ns.inum));
+}
+
+SEC("fentry/free_cgroup_ns")
+int BPF_PROG(fe_free_cgroup_ns, struct cgroup_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWCGROUP, BPF_CORE_READ(ns, ns.inum));
+}
+
+SEC("fentry/free_time_ns")
+int BPF_PROG(fe_free_time_ns, struct time_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWTIME, BPF_CORE_READ(ns, ns.inum));
+}
+
+SEC("fentry/free_ipc_ns")
+int BPF_PROG(fe_free_ipc_ns, struct ipc_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWIPC, BPF_CORE_READ(ns, ns.inum));
+}
+
+SEC("fentry/free_mnt_ns")
+int BPF_PROG(fe_free_mnt_ns, struct mnt_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWNS, BPF_CORE_READ(ns, ns.inum));
+}
+
+/* RCU callbacks: the namespace is the container of the rcu_head/work */
+SEC("fentry/delayed_free_pidns")
+int BPF_PROG(fe_free_pid_ns, struct callback_head *p)
+{
+	struct pid_namespace *ns = (void *)p - bpf_core_field_offset(struct pid_namespace, rcu);
+
+	return emit_free(NST_CLONE_NEWPID, BPF_CORE_READ(ns, ns.inum));
+}
+
+SEC("fentry/free_user_ns")
+int BPF_PROG(fe_free_user_ns, struct work_struct *work)
+{
+	struct user_namespace *ns =
+		(void *)work - bpf_core_field_offset(struct user_namespace, work);
+
+	return emit_free(NST_CLONE_NEWUSER, BPF_CORE_READ(ns, ns.inum));
+}
+
+/*
+ * struct net is freed when its passive count drops to zero, after
+ * cleanup_net: the moment the teardown backlog shrinks. 6.18 names the
+ * drop net_passive_dec, 6.1 net_drop_ns; the collector loads the one present.
+ */
+static __always_inline int net_passive_drop(struct net *net)
+{
+	if (!net || BPF_CORE_READ(net, passive.refs.counter) != 1)
+		return 0;
+	return emit_free(NST_CLONE_NEWNET, BPF_CORE_READ(net, ns.inum));
+}
+
+SEC("fentry/net_passive_dec")
+int BPF_PROG(fe_free_net_passive_dec, struct net *net)
+{
+	return net_passive_drop(net);
+}
+
+SEC("fentry/net_drop_ns")
+int BPF_PROG(fe_free_net_drop_ns, void *p)
+{
+	return net_passive_drop(p);
 }
 
 char LICENSE[] SEC("license") = "GPL";

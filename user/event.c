@@ -288,6 +288,15 @@ static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char
 	case NST_K_EXEC:
 		snprintf(buf, len, "%s", a[0] ? a : "namespaces unchanged");
 		break;
+	case NST_K_NS_COST:
+		ns_list_text(e->after, nst_flags_to_slots(e->flags), a, sizeof(a));
+		snprintf(buf, len, "in-kernel creation of %s took %.1f us%s%s", flags,
+			 e->lat_ns / 1000.0, a[0] ? ": " : "", a);
+		break;
+	case NST_K_NS_FREE:
+		ns_list_text(e->target, nst_flags_to_slots(e->flags), a, sizeof(a));
+		snprintf(buf, len, "freed %s", a);
+		break;
 	default:
 		snprintf(buf, len, "%s%s%s", flags, a[0] ? " " : "", a);
 	}
@@ -354,7 +363,8 @@ static void col_ret(const struct nst_event *e, const struct nst_fmt *f, char *bu
 
 static void col_lat(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
 {
-	if (e->kind == NST_K_FORK || e->kind == NST_K_EXEC || e->kind == NST_K_EXIT)
+	if (e->kind == NST_K_FORK || e->kind == NST_K_EXEC || e->kind == NST_K_EXIT ||
+	    e->kind == NST_K_SWITCH || e->kind == NST_K_NS_FREE)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.1f", e->lat_ns / 1000.0);

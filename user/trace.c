@@ -303,6 +303,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	fprintf(stderr, "Tracing namespace transitions (tier %s)... Hit Ctrl-C to end.\n",
 		nst_tier_name(nst_tracer_tier(t)));
+	if (*nst_tracer_missing(t))
+		fprintf(stderr, "note: this kernel lacks (or inlines) %s: those hooks are off\n",
+			nst_tracer_missing(t));
 	if (!o.json && isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!o.json)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "nstrace.skel.h"
@@ -28,6 +29,7 @@ struct nst_tracer {
 	bool pid_filter;
 	enum nst_tier tier;
 	int ncpus;
+	char missing[512];	/* fentry targets this kernel lacks */
 };
 
 static bool verbose_libbpf;
@@ -99,6 +101,68 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return t->fn(t->ctx, data);
 }
 
+static bool is_fentry_prog(struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
+}
+
+static bool kernel_has_func(const struct btf *vmlinux, struct bpf_program *prog)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+
+	return vmlinux && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) > 0;
+}
+
+static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	size_t off = strlen(t->missing);
+
+	/* fentry and fexit of one function: name it once */
+	if (strstr(t->missing, target))
+		return;
+	snprintf(t->missing + off, sizeof(t->missing) - off, "%s%s", off ? " " : "", target);
+}
+
+/*
+ * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
+ * when the kernel has the function. fentry-only programs (switches, cost,
+ * frees) load where their function exists and are reported otherwise.
+ */
+static void select_programs(struct nst_tracer *t, enum nst_tier tier, const struct btf *vmlinux)
+{
+	struct bpf_object *obj = t->skel->obj;
+	struct bpf_program *prog;
+
+	t->missing[0] = '\0';
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		struct bpf_program *twin;
+		char twin_name[64];
+
+		if (tier == NST_TIER_TRACEPOINT) {
+			bpf_program__set_autoload(prog, !is_fentry_prog(prog));
+			continue;
+		}
+		if (!is_fentry_prog(prog)) {
+			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
+			twin = bpf_object__find_program_by_name(obj, twin_name);
+			bpf_program__set_autoload(prog, !twin || !kernel_has_func(vmlinux, twin));
+			continue;
+		}
+		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
+		if (!kernel_has_func(vmlinux, prog))
+			note_missing(t, prog);
+	}
+}
+
+const char *nst_tracer_missing(const struct nst_tracer *t)
+{
+	return t->missing;
+}
+
 static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
 		       size_t errlen)
 {
@@ -111,6 +175,7 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 		return -EINVAL;
 	}
 	bpf_map__set_max_entries(s->maps.events, rb);
+	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
 	s->rodata->filter_tgid = o->npids > 0;
 	s->rodata->ns_slots = o->ns_slots;
 	s->rodata->failed_only = o->failed_only;
@@ -251,6 +316,56 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	return 0;
 }
 
+/* Open, filter, load and attach one tier; on failure the skeleton is gone. */
+static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum nst_tier tier,
+		     char *err, size_t errlen)
+{
+	struct btf *vmlinux = NULL;
+	int ret;
+
+	t->tier = tier;
+	t->skel = nstrace_bpf__open();
+	if (!t->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
+		return ret;
+	}
+	if (tier == NST_TIER_FENTRY)
+		vmlinux = btf__load_vmlinux_btf();
+	select_programs(t, tier, vmlinux);
+	btf__free(vmlinux);
+	ret = set_filters(t, o, err, errlen);
+	if (!ret)
+		ret = load_and_attach(t, o, err, errlen);
+	if (ret) {
+		nstrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+	}
+	return ret;
+}
+
+/* auto tries the exact fentry tier first and falls back to tracepoints. */
+static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+			  size_t errlen)
+{
+	char why[512];
+	int ret;
+
+	if (o->tier != NST_TIER_AUTO) {
+		ret = open_tier(t, o, o->tier, err, errlen);
+		if (ret && o->tier == NST_TIER_FENTRY)
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "; this kernel refuses the fentry tier: use --tier tracepoint or auto");
+		return ret;
+	}
+	ret = open_tier(t, o, NST_TIER_FENTRY, why, sizeof(why));
+	if (!ret || ret == -ESRCH || ret == -EINVAL)
+		return ret ? (snprintf(err, errlen, "%s", why), ret) : 0;
+	if (o->verbose)
+		fprintf(stderr, "nstrace: fentry tier unavailable (%s); using tracepoints\n", why);
+	return open_tier(t, o, NST_TIER_TRACEPOINT, err, errlen);
+}
+
 struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn fn, void *ctx,
 				   char *err, size_t errlen)
 {
@@ -265,12 +380,6 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 		errno = ENOENT;
 		return NULL;
 	}
-	if (o->tier == NST_TIER_FENTRY) {
-		snprintf(err, errlen, "failed to select the fentry tier: this build has the "
-			 "tracepoint tier only (use --tier tracepoint or auto)");
-		errno = ENOTSUP;
-		return NULL;
-	}
 	if ((ret = check_privileges(err, errlen))) {
 		errno = -ret;
 		return NULL;
@@ -283,15 +392,8 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	t->fn = fn;
 	t->ctx = ctx;
 	t->pid_filter = o->npids > 0;
-	t->tier = NST_TIER_TRACEPOINT;
 	t->ncpus = libbpf_num_possible_cpus();
-	t->skel = nstrace_bpf__open();
-	if (!t->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	if ((ret = set_filters(t, o, err, errlen)) || (ret = load_and_attach(t, o, err, errlen)))
+	if ((ret = open_best_tier(t, o, err, errlen)))
 		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
 	if (!t->rb) {

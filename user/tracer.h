@@ -54,6 +54,9 @@ int nst_tracer_live_pids(struct nst_tracer *t);
 /* Events the kernel dropped because the ring buffer was full. */
 __u64 nst_tracer_lost(struct nst_tracer *t);
 
+/* fentry targets the kernel lacks (space-separated; "" when none or tracepoint tier). */
+const char *nst_tracer_missing(const struct nst_tracer *t);
+
 /* The tier that was attached. */
 enum nst_tier nst_tracer_tier(const struct nst_tracer *t);
 const char *nst_tier_name(enum nst_tier tier);
