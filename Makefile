@@ -41,6 +41,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
 .PHONY: all deps check check-unit demo clean install
+# keep the .bpf.o and skeletons: they are build products worth looking at
+.SECONDARY:
 all: $(BIN)
 
 deps: $(DEPS_STAMP)
