@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include "nsrt.h"
 
@@ -266,6 +267,12 @@ static void child_main(int sock, int join_fd, const struct nsrt_spec *spec)
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)))
 		child_fail(sock, "set hostname");
 	setup_mounts(sock, spec);
+	/*
+	 * Our own fds are O_CLOEXEC; ones inherited from whoever started us
+	 * are not, and must not leak into the command either.
+	 */
+	if (spec->argv)
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* success: the socket closes at exec (CLOEXEC) or when the body ends */
 	if (spec->argv)
 		execvp(spec->argv[0], spec->argv), child_fail(sock, "execute command");
