@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# nstrace bench: complete results, sane ordering, nothing left behind, bad input.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+QUICK="-n 20 -j 1 -d 100ms --hold 10"
+
+# snapshot: processes, our mounts, and distinct namespaces on the machine
+snapshot() {
+	# user processes only: kernel workers come and go on their own
+	procs=$(for c in /proc/[0-9]*/cmdline; do [ -s "$c" ] && echo; done 2>/dev/null | wc -l)
+	mounts=$(wc -l </proc/self/mountinfo)
+	nss=$(for f in /proc/[0-9]*/ns/*; do readlink "$f"; done 2>/dev/null | sort -u | wc -l)
+	echo "$procs $mounts $nss"
+}
+
+before=$(snapshot)
+"$NSTRACE" bench $QUICK --json >"$TMP/b.json" 2>"$TMP/b.err"
+check "bench --json exits 0" [ $? -eq 0 ]
+types=$(jq -c '[.results[].type]' "$TMP/b.json")
+check "JSON has none and all eight types ($types)" \
+	[ "$types" = '["none","mnt","uts","ipc","pid","net","user","cgroup","time"]' ]
+check "JSON has every field for every type" jq -e 'all(.results[];
+	(.latency_us.wall | has("p50") and has("p90") and has("p99") and has("max")) and
+	(.latency_us.cpu | has("p50")) and (.latency_us.kernel | has("p50")) and
+	(.latency_us | has("kernel_minus_wall_p50")) and (.throughput | length == 1) and
+	(.teardown | has("per_sec") and has("backlog_peak") and has("drain_ms")) and
+	has("kib_per_namespace") and has("skipped") and has("reason"))' "$TMP/b.json"
+check "JSON has the environment header" jq -e '.env | has("kernel") and has("cpu_model") and
+	has("hz") and has("preempt") and has("rcu_expedited") and has("mounts") and
+	has("net_namespaces")' "$TMP/b.json"
+none=$(jq '.results[] | select(.type == "none") | .latency_us.wall.p50' "$TMP/b.json")
+uts=$(jq '.results[] | select(.type == "uts") | .latency_us.wall.p50' "$TMP/b.json")
+check "uts creation ($uts us) costs more than the none baseline ($none us)" \
+	awk -v a="$uts" -v b="$none" 'BEGIN { exit !(a > b) }'
+kmatched=$(jq '[.results[] | select(.skipped | not) | .latency_us.kernel_matched] | min' "$TMP/b.json")
+check "every type has kernel-side timings for its calls (min matched: $kmatched)" [ "$kmatched" -ge 15 ]
+after=$(snapshot)
+check "nothing left behind (procs mounts namespaces: $before -> $after)" [ "$before" = "$after" ]
+
+"$NSTRACE" bench $QUICK --no-kernel --ns net,uts --mode clone --csv --svg "$TMP/b.svg" >"$TMP/b.csv"
+check "CSV: header and one row per type" [ "$(wc -l <"$TMP/b.csv")" -eq 4 ]
+check "SVG is well-formed XML" python3 -c "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])" "$TMP/b.svg"
+
+# Ctrl-C mid-run: everything is still torn down
+before=$(snapshot)
+"$NSTRACE" bench -n 100000 --no-kernel -j 1 >/dev/null 2>&1 &
+b=$!
+sleep 1.5
+kill -INT $b
+wait $b
+st=$?
+sleep 0.3
+after=$(snapshot)
+check "interrupted bench exits 130" [ $st -eq 130 ]
+check "interrupted bench leaves nothing behind ($before -> $after)" [ "$before" = "$after" ]
+
+expect2() {
+	name=$1 pat=$2
+	shift 2
+	"$NSTRACE" bench "$@" >/dev/null 2>"$TMP/e"
+	st=$?
+	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then ok "$name"; else
+		not_ok "$name" "exit $st: $(cat "$TMP/e")"; fi
+}
+expect2 "unknown type" "unknown namespace type 'bogus'" --ns bogus
+expect2 "-n 0" "invalid iteration count \(-n\) '0'" -n 0
+expect2 "-n -5" "invalid iteration count \(-n\) '-5'" -n -5
+expect2 "-j over 1024" "invalid job count '2000': expected a whole number from 1 to 1024" -j 1,2000
+expect2 "unknown mode" "unknown mode 'fork'" --mode fork
+
+done_testing
