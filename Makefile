@@ -95,6 +95,10 @@ check: $(BIN) $(TEST_BINS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec '' $(TEST_BINS) $(TEST_SCRIPTS)
 
+$(OUTPUT)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
 demo: $(BIN)
 	$(BIN) demo
 
