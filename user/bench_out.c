@@ -37,7 +37,7 @@ static int count_net_namespaces(void)
 	if (!dir)
 		return -1;
 	while ((d = readdir(dir)) && n < 4096) {
-		char path[64], link[64];
+		char path[300], link[64];
 		unsigned long ino;
 		ssize_t len;
 		int i;

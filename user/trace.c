@@ -12,12 +12,12 @@
 #include "cmds.h"
 #include "event.h"
 #include "nsreg.h"
+#include "filters.h"
 #include "parse.h"
 #include "tracer.h"
 
 struct trace_opts {
-	struct nst_tracer_opts t;
-	pid_t pids[NST_MAX_PIDS];
+	struct nst_filters f;
 	struct nst_colset cols;
 	bool json;
 	bool timestamps;
@@ -58,21 +58,13 @@ static const char trace_usage[] =
 	"Stream every namespace transition (clone, clone3, unshare, setns, fork, exec,\n"
 	"exit) with the namespaces before and after, filtered in the kernel.\n"
 	"\n"
-	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"
-	"  -c, --comm NAME        only tasks with this command name\n"
-	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n"
-	"                         user,cgroup,time (comma-separated, or all)\n"
-	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"
-	"  -x, --failed           only failed calls\n"
+	NST_FILTER_HELP
 	"  -T, --timestamp        add a wall-clock TIME column\n"
 	"  -J, --json             JSON Lines: one object per event (docs/events.md)\n"
 	"  -o, --output COLS      columns to show, such as PID,COMM,CHANGES (+COLS adds)\n"
 	"      --list-columns     list the columns and their JSON keys\n"
 	"  -d, --duration TIME    stop after TIME (10s, 500ms, 2m)\n"
-	"  -b, --buffer SIZE      ring buffer size (default 8M)\n"
-	"      --tier TIER        auto, fentry or tracepoint (default auto)\n"
 	"      --no-summary       do not print the summary at the end\n"
-	"  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"Examples:\n"
@@ -80,60 +72,28 @@ static const char trace_usage[] =
 	"  nstrace --comm python --ns net,uts --json\n"
 	"  nstrace -T -x                       failed namespace calls, with times\n";
 
-enum { OPT_LIST_COLUMNS = 256, OPT_TIER, OPT_NO_SUMMARY };
+enum { OPT_LIST_COLUMNS = 256, OPT_NO_SUMMARY };
 
 static const struct option trace_longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "comm", required_argument, NULL, 'c' },
-	{ "ns", required_argument, NULL, 'n' },
-	{ "cgroup", required_argument, NULL, 'g' },
-	{ "failed", no_argument, NULL, 'x' },
+	NST_FILTER_LONGOPTS,
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "duration", required_argument, NULL, 'd' },
-	{ "buffer", required_argument, NULL, 'b' },
-	{ "tier", required_argument, NULL, OPT_TIER },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
-	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
 
-static int parse_tier(const char *s, enum nst_tier *tier, char *err, size_t errlen)
-{
-	if (!strcmp(s, "auto"))
-		*tier = NST_TIER_AUTO;
-	else if (!strcmp(s, "tracepoint"))
-		*tier = NST_TIER_TRACEPOINT;
-	else if (!strcmp(s, "fentry"))
-		*tier = NST_TIER_FENTRY;
-	else {
-		snprintf(err, errlen, "unknown tier '%s' (valid: auto, fentry, tracepoint)", s);
-		return -1;
-	}
-	return 0;
-}
-
 /* Returns -1 to continue, or an exit status. */
 static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen)
 {
+	int f = nst_filter_opt(c, optarg, &o->f, err, errlen);
+
+	if (f)
+		return f < 0 ? NST_EXIT_USAGE : -1;
 	switch (c) {
-	case 'p':
-		return nst_parse_pids(optarg, o->pids, NST_MAX_PIDS, &o->t.npids, err, errlen) ?
-			       NST_EXIT_USAGE : -1;
-	case 'c':
-		o->t.comm = optarg;
-		return -1;
-	case 'n':
-		return nst_parse_slots(optarg, &o->t.ns_slots, err, errlen) ? NST_EXIT_USAGE : -1;
-	case 'g':
-		o->t.cgroup = optarg;
-		return -1;
-	case 'x':
-		o->t.failed_only = true;
-		return -1;
 	case 'T':
 		o->timestamps = true;
 		return -1;
@@ -149,16 +109,8 @@ static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen
 	case 'd':
 		return nst_parse_duration_ms(optarg, &o->duration_ms, err, errlen) ?
 			       NST_EXIT_USAGE : -1;
-	case 'b':
-		return nst_parse_size(optarg, &o->t.ringbuf_bytes, err, errlen) ?
-			       NST_EXIT_USAGE : -1;
-	case OPT_TIER:
-		return parse_tier(optarg, &o->t.tier, err, errlen) ? NST_EXIT_USAGE : -1;
 	case OPT_NO_SUMMARY:
 		o->no_summary = true;
-		return -1;
-	case 'v':
-		o->t.verbose = true;
 		return -1;
 	case 'h':
 		fputs(trace_usage, stdout);
@@ -174,9 +126,9 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 	char err[256] = "";
 	int c, ret;
 
-	o->t.pids = o->pids;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:c:n:g:xTJo:d:b:vh", trace_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, NST_FILTER_SHORTOPTS "TJo:d:h", trace_longopts,
+				NULL)) != -1) {
 		ret = parse_trace_opt(c, o, err, sizeof(err));
 		if (ret >= 0) {
 			if (err[0])
@@ -256,7 +208,7 @@ static int trace_loop(struct trace_state *st, struct nst_tracer *t)
 		report_lost(st, t);
 		if (deadline && now_ms() >= deadline)
 			break;
-		if (st->o->t.npids && nst_tracer_live_pids(t) == 0) {
+		if (st->o->f.t.npids && nst_tracer_live_pids(t) == 0) {
 			/* the tree is gone: deliver what is still buffered, then stop */
 			nst_tracer_poll(t, 0);
 			break;
@@ -290,14 +242,14 @@ int cmd_trace(int argc, char **argv)
 	install_signals();
 	st.fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
 	st.reg = nsreg_new();
-	t = nst_tracer_open(&o.t, on_event, &st, err, sizeof(err));
+	t = nst_tracer_open(&o.f.t, on_event, &st, err, sizeof(err));
 	if (!t) {
 		nst_errorf("%s", err);
 		nsreg_free(st.reg);
 		return NST_EXIT_USAGE;
 	}
-	if (o.t.npids && nst_tracer_live_pids(t) == 0) {
-		nst_errorf("failed to trace pid %d: it exited before tracing started", o.pids[0]);
+	if (o.f.t.npids && nst_tracer_live_pids(t) == 0) {
+		nst_errorf("failed to trace pid %d: it exited before tracing started", o.f.pids[0]);
 		ret = NST_EXIT_USAGE;
 		goto out;
 	}

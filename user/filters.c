@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <string.h>
+#include "event.h"
+#include "filters.h"
+
+static int parse_tier(const char *s, enum nst_tier *tier, char *err, size_t errlen)
+{
+	if (!strcmp(s, "auto"))
+		*tier = NST_TIER_AUTO;
+	else if (!strcmp(s, "tracepoint"))
+		*tier = NST_TIER_TRACEPOINT;
+	else if (!strcmp(s, "fentry"))
+		*tier = NST_TIER_FENTRY;
+	else {
+		snprintf(err, errlen, "unknown tier '%s' (valid: auto, fentry, tracepoint)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, size_t errlen)
+{
+	struct nst_tracer_opts *t = &f->t;
+
+	t->pids = f->pids;
+	switch (c) {
+	case 'p':
+		return nst_parse_pids(arg, f->pids, NST_MAX_PIDS, &t->npids, err, errlen) ? -1 : 1;
+	case 'c':
+		t->comm = arg;
+		return 1;
+	case 'n':
+		return nst_parse_slots(arg, &t->ns_slots, err, errlen) ? -1 : 1;
+	case 'g':
+		t->cgroup = arg;
+		return 1;
+	case 'x':
+		t->failed_only = true;
+		return 1;
+	case 'b':
+		return nst_parse_size(arg, &t->ringbuf_bytes, err, errlen) ? -1 : 1;
+	case NST_OPT_TIER:
+		return parse_tier(arg, &t->tier, err, errlen) ? -1 : 1;
+	case 'v':
+		t->verbose = true;
+		return 1;
+	}
+	return 0;
+}
+
+void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len)
+{
+	size_t off = snprintf(buf, len, "pids=");
+
+	for (int i = 0; i < f->t.npids && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%d", i ? "," : "", f->pids[i]);
+	if (off < len)
+		snprintf(buf + off, len - off, " comm=%s ns_slots=0x%x cgroup=%s failed_only=%d",
+			 f->t.comm ? f->t.comm : "", f->t.ns_slots, f->t.cgroup ? f->t.cgroup : "",
+			 f->t.failed_only);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The kernel-side filter options that trace, record and serve share:
+ * -p/--pid, -c/--comm, -n/--ns, -g/--cgroup, -x/--failed, -b/--buffer,
+ * --tier, -v/--verbose.
+ */
+#ifndef NSTRACE_FILTERS_H
+#define NSTRACE_FILTERS_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "parse.h"
+#include "tracer.h"
+
+#define NST_FILTER_SHORTOPTS "p:c:n:g:xb:v"
+#define NST_OPT_TIER 300
+
+#define NST_FILTER_LONGOPTS                                        \
+	{ "pid", required_argument, NULL, 'p' },                   \
+	{ "comm", required_argument, NULL, 'c' },                  \
+	{ "ns", required_argument, NULL, 'n' },                    \
+	{ "cgroup", required_argument, NULL, 'g' },                \
+	{ "failed", no_argument, NULL, 'x' },                      \
+	{ "buffer", required_argument, NULL, 'b' },                \
+	{ "tier", required_argument, NULL, NST_OPT_TIER },         \
+	{ "verbose", no_argument, NULL, 'v' }
+
+#define NST_FILTER_HELP                                                                    \
+	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"              \
+	"  -c, --comm NAME        only tasks with this command name\n"                       \
+	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n"    \
+	"                         user,cgroup,time (comma-separated, or all)\n"               \
+	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"        \
+	"  -x, --failed           only failed calls\n"                                       \
+	"  -b, --buffer SIZE      ring buffer size (default 8M)\n"                          \
+	"      --tier TIER        auto, fentry or tracepoint (default auto)\n"               \
+	"  -v, --verbose          libbpf debug output\n"
+
+struct nst_filters {
+	struct nst_tracer_opts t;
+	pid_t pids[NST_MAX_PIDS];
+};
+
+/*
+ * Handle one getopt result if it is a filter option: returns 1 when
+ * handled, 0 when c is not a filter option, -1 on bad input (err is set).
+ */
+int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, size_t errlen);
+
+/* The filters as JSON object members, for recordings. */
+void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len);
+
+#endif /* NSTRACE_FILTERS_H */
