@@ -91,13 +91,15 @@ $(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_
 tests: $(TEST_BINS)
 
 # Every test binary and script writes TAP; prove runs them all.
-check: $(BIN) $(TEST_BINS)
+check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec '' $(TEST_BINS) $(TEST_SCRIPTS)
 
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
+
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@
+	$(CC) $(CFLAGS) $< -o $@ -lpthread
 
 demo: $(BIN)
 	$(BIN) demo

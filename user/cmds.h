@@ -14,6 +14,8 @@ int cmd_trace(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* "nstrace: <message>" on stderr. */
 void nst_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -302,6 +302,11 @@ static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char
 	}
 }
 
+void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	detail_text(e, f, buf, len);
+}
+
 static void col_time(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
 {
 	char w[48];

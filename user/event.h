@@ -33,6 +33,9 @@ struct nst_fmt {
 /* "2026-11-25T02:51:03.123456789Z" */
 char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len);
 
+/* The DETAIL column: flags, target and changes as a person reads them. */
+void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
+
 struct nst_col {
 	const char *name;	/* -o name and header */
 	const char *json;	/* JSON key, NULL for text-only columns */

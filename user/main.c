@@ -17,6 +17,8 @@ static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, "stream namespace transitions live (the default command)" },
 	{ "run", cmd_run, "start a command in new or joined namespaces, traced from birth" },
 	{ "bench", cmd_bench, "measure what creating each namespace type costs" },
+	{ "record", cmd_record, "record namespace events to a file" },
+	{ "report", cmd_report, "timelines from a recording: text, JSON, CSV, Chrome trace, SVG" },
 	{ "demo", cmd_demo, "trace the built-in pod scenario, then print the summary" },
 	{ "help", cmd_help, "this list; 'nstrace COMMAND --help' for a command" },
 	{ "version", cmd_version, "print the version" },

@@ -176,6 +176,13 @@ void nsreg_account(struct nsreg *r, const struct nst_event *e)
 	note_seen(r, e->after, e);
 }
 
+void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx)
+{
+	for (int i = 0; i < NSREG_BUCKETS; i++)
+		for (struct nsreg_ns *n = r->bucket[i]; n; n = n->next)
+			fn(ctx, n);
+}
+
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r)
 {
 	return &r->st;

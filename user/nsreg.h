@@ -36,6 +36,7 @@ struct nsreg_ns {
 	__u64 first_seen_ns;	/* CLOCK_BOOTTIME */
 	__u32 creator_pid;	/* 0 when the creation was not seen */
 	__u32 kind;		/* enum nst_kind of the creating call */
+	void *priv;		/* for the registry's user (report's lifecycles) */
 	struct nsreg_ns *next;
 };
 
@@ -56,6 +57,8 @@ void nsreg_free(struct nsreg *r);
 void nsreg_account(struct nsreg *r, const struct nst_event *e);
 /* The newest generation of (type, ino), or NULL. */
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino);
+/* Call fn for every namespace, every generation. */
+void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
 void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);

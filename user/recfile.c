@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include "recfile.h"
+
+#define BLOCK_HDR 24
+#define MAX_BLOCK_BYTES (NST_BLOCK_MAX_EVENTS * sizeof(struct nst_event))
+
+struct nst_rec_writer {
+	int fd;
+	struct nst_event buf[NST_BLOCK_MAX_EVENTS];
+	int n;
+	__u64 written;
+	unsigned char *zbuf;
+	size_t zcap;
+	bool failed;
+};
+
+static void put32(unsigned char *p, __u32 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static __u32 get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
+}
+
+/* A short write is retried; ENOSPC and friends end the recording. */
+static int write_all(int fd, const void *p, size_t len, char *err, size_t errlen)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "failed to write recording: %s%s",
+				 n < 0 ? strerror(errno) : "short write",
+				 errno == ENOSPC ? " (the file is readable up to the last complete block)"
+						 : "");
+			return -1;
+		}
+		p = (const char *)p + n;
+		len -= n;
+	}
+	return 0;
+}
+
+static size_t format_meta(const struct nst_rec_meta *m, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+			 "host=%s\nkernel=%s\nboot_to_wall_ns=%lld\ntier=%s\nfilters=%s\n"
+			 "event_size=%u\nabi=%d\n",
+			 m->host, m->kernel, (long long)m->boot_to_wall_ns, m->tier, m->filters,
+			 m->event_size, NST_ABI_VERSION);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_meta *meta,
+				      char *err, size_t errlen)
+{
+	unsigned char hdr[16 + NST_REC_META_MAX + 4];
+	struct nst_rec_writer *w = calloc(1, sizeof(*w));
+	size_t mlen;
+
+	if (!w) {
+		snprintf(err, errlen, "failed to allocate recorder: %s", strerror(errno));
+		return NULL;
+	}
+	w->zcap = compressBound(MAX_BLOCK_BYTES);
+	w->zbuf = malloc(w->zcap);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0 || !w->zbuf) {
+		snprintf(err, errlen, "failed to create %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	memcpy(hdr, NST_REC_MAGIC, 8);
+	put32(hdr + 8, NST_REC_VERSION);
+	mlen = format_meta(meta, (char *)hdr + 16, NST_REC_META_MAX);
+	put32(hdr + 12, mlen);
+	put32(hdr + 16 + mlen, crc32(0, hdr + 16, mlen));
+	if (write_all(w->fd, hdr, 16 + mlen + 4, err, errlen))
+		goto fail;
+	return w;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->zbuf);
+	free(w);
+	return NULL;
+}
+
+static int write_block(struct nst_rec_writer *w, __u32 type, __u32 count, const void *raw,
+		       size_t raw_len, char *err, size_t errlen)
+{
+	unsigned char *out = w->zbuf + BLOCK_HDR;
+	uLongf clen = w->zcap - BLOCK_HDR;
+
+	if (w->failed) {
+		snprintf(err, errlen, "recording stopped after an earlier write error");
+		return -1;
+	}
+	/* level 1: events compress well already, and recording must keep up */
+	if (compress2(out, &clen, raw, raw_len, 1) != Z_OK) {
+		snprintf(err, errlen, "failed to compress a block");
+		return -1;
+	}
+	put32(w->zbuf, NST_BLOCK_MAGIC);
+	put32(w->zbuf + 4, type);
+	put32(w->zbuf + 8, count);
+	put32(w->zbuf + 12, raw_len);
+	put32(w->zbuf + 16, clen);
+	put32(w->zbuf + 20, crc32(crc32(0, w->zbuf, 20), out, clen));
+	/* one write per block: a crash leaves whole blocks plus at most one torn one */
+	if (write_all(w->fd, w->zbuf, BLOCK_HDR + clen, err, errlen)) {
+		w->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Consecutive events differ in few bytes: XOR each with the one before it,
+ * so the compressor sees long runs of zeros.
+ */
+static void xor_delta(struct nst_event *ev, int n)
+{
+	for (int i = n - 1; i > 0; i--) {
+		unsigned char *cur = (unsigned char *)&ev[i];
+		const unsigned char *prev = (const unsigned char *)&ev[i - 1];
+
+		for (size_t b = 0; b < sizeof(*ev); b++)
+			cur[b] ^= prev[b];
+	}
+}
+
+static void xor_undelta(struct nst_event *ev, int n)
+{
+	for (int i = 1; i < n; i++) {
+		unsigned char *cur = (unsigned char *)&ev[i];
+		const unsigned char *prev = (const unsigned char *)&ev[i - 1];
+
+		for (size_t b = 0; b < sizeof(*ev); b++)
+			cur[b] ^= prev[b];
+	}
+}
+
+int nst_rec_flush(struct nst_rec_writer *w, char *err, size_t errlen)
+{
+	int n = w->n;
+
+	if (!n)
+		return 0;
+	xor_delta(w->buf, n);
+	w->n = 0;
+	if (write_block(w, NST_BLOCK_EVENTS, n, w->buf, n * sizeof(struct nst_event), err, errlen))
+		return -1;
+	w->written += n;
+	return 0;
+}
+
+int nst_rec_add(struct nst_rec_writer *w, const struct nst_event *e, char *err, size_t errlen)
+{
+	w->buf[w->n++] = *e;
+	return w->n == NST_BLOCK_MAX_EVENTS ? nst_rec_flush(w, err, errlen) : 0;
+}
+
+int nst_rec_lost(struct nst_rec_writer *w, __u64 ts_ns, __u64 total, char *err, size_t errlen)
+{
+	__u64 rec[2] = { ts_ns, total };
+
+	/* keep order: the events before the loss go first */
+	if (nst_rec_flush(w, err, errlen))
+		return -1;
+	return write_block(w, NST_BLOCK_LOST, 1, rec, sizeof(rec), err, errlen);
+}
+
+int nst_rec_close(struct nst_rec_writer *w, char *err, size_t errlen)
+{
+	int ret = w->failed ? 0 : nst_rec_flush(w, err, errlen);
+	__u64 total;
+
+	/* the end marker tells a complete file from one cut at a block boundary */
+	if (!ret && !w->failed) {
+		total = w->written;
+		ret = write_block(w, NST_BLOCK_END, 0, &total, sizeof(total), err, errlen);
+	}
+
+	if (close(w->fd) && !ret) {
+		snprintf(err, errlen, "failed to close recording: %s", strerror(errno));
+		ret = -1;
+	}
+	free(w->zbuf);
+	free(w);
+	return ret;
+}
+
+__u64 nst_rec_events_written(const struct nst_rec_writer *w)
+{
+	return w->written;
+}
+
+/* ---- reading ---- */
+
+/* Fields are cut to their size; precision from a variable keeps gcc content. */
+static void set_field(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%.*s", (int)size - 1, src);
+}
+
+static void parse_meta(const char *p, size_t len, struct nst_rec_meta *m)
+{
+	char line[600];
+
+	memset(m, 0, sizeof(*m));
+	while (len) {
+		const char *nl = memchr(p, '\n', len);
+		size_t l = nl ? (size_t)(nl - p) : len;
+
+		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) ? l : sizeof(line) - 1), p);
+		if (!strncmp(line, "host=", 5))
+			set_field(m->host, sizeof(m->host), line + 5);
+		else if (!strncmp(line, "kernel=", 7))
+			set_field(m->kernel, sizeof(m->kernel), line + 7);
+		else if (!strncmp(line, "boot_to_wall_ns=", 16))
+			m->boot_to_wall_ns = strtoll(line + 16, NULL, 10);
+		else if (!strncmp(line, "tier=", 5))
+			set_field(m->tier, sizeof(m->tier), line + 5);
+		else if (!strncmp(line, "filters=", 8))
+			set_field(m->filters, sizeof(m->filters), line + 8);
+		else if (!strncmp(line, "event_size=", 11))
+			m->event_size = strtoul(line + 11, NULL, 10);
+		p += l + (nl ? 1 : 0);
+		len -= l + (nl ? 1 : 0);
+	}
+}
+
+static int damaged(struct nst_rec_status *st, size_t off, const char *why)
+{
+	st->damaged = true;
+	st->damage_offset = off;
+	snprintf(st->warning, sizeof(st->warning),
+		 "recording damaged at byte offset %zu (%s): reporting the %llu events of the "
+		 "%llu intact blocks before it", off, why, (unsigned long long)st->events,
+		 (unsigned long long)st->blocks);
+	return 1;
+}
+
+/* Check and unpack the block at off; returns its length, or 0 when it is damaged. */
+static size_t read_block(const unsigned char *buf, size_t len, size_t off,
+			 const struct nst_rec_reader_ops *ops, void *ctx, struct nst_event *ev,
+			 struct nst_rec_status *st)
+{
+	const unsigned char *h = buf + off;
+	__u32 type, count, raw_len, clen;
+	uLongf out_len;
+
+	if (len - off < BLOCK_HDR)
+		return damaged(st, off, "truncated block header"), 0;
+	type = get32(h + 4);
+	count = get32(h + 8);
+	raw_len = get32(h + 12);
+	clen = get32(h + 16);
+	if (get32(h) != NST_BLOCK_MAGIC)
+		return damaged(st, off, "bad block magic"), 0;
+	if ((type == NST_BLOCK_EVENTS && (count > NST_BLOCK_MAX_EVENTS ||
+					  raw_len != count * sizeof(struct nst_event))) ||
+	    (type == NST_BLOCK_LOST && raw_len != 16) || (type == NST_BLOCK_END && raw_len != 8) ||
+	    type < NST_BLOCK_EVENTS || type > NST_BLOCK_END)
+		return damaged(st, off, "bad block header"), 0;
+	if (clen > len - off - BLOCK_HDR)
+		return damaged(st, off, "truncated block"), 0;
+	if (crc32(crc32(0, h, 20), h + BLOCK_HDR, clen) != get32(h + 20))
+		return damaged(st, off, "CRC mismatch"), 0;
+	out_len = raw_len;
+	if (uncompress((Bytef *)ev, &out_len, h + BLOCK_HDR, clen) != Z_OK || out_len != raw_len)
+		return damaged(st, off, "bad compressed data"), 0;
+	st->blocks++;
+	if (type == NST_BLOCK_END) {
+		st->complete = true;
+		return BLOCK_HDR + clen;
+	}
+	if (type == NST_BLOCK_LOST) {
+		const __u64 *rec = (const __u64 *)(void *)ev;
+
+		if (ops->lost)
+			ops->lost(ctx, rec[0], rec[1]);
+		return BLOCK_HDR + clen;
+	}
+	xor_undelta(ev, count);
+	for (__u32 i = 0; i < count; i++) {
+		st->events++;
+		if (ops->event && ops->event(ctx, &ev[i]))
+			break;
+	}
+	return BLOCK_HDR + clen;
+}
+
+static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta *m,
+		       size_t *off, char *err, size_t errlen)
+{
+	__u32 mlen;
+
+	if (len < 20 || memcmp(buf, NST_REC_MAGIC, 8)) {
+		snprintf(err, errlen, "not an nstrace recording (bad magic)");
+		return -1;
+	}
+	if (get32(buf + 8) != NST_REC_VERSION) {
+		snprintf(err, errlen, "unsupported recording version %u (this nstrace reads %d)",
+			 get32(buf + 8), NST_REC_VERSION);
+		return -1;
+	}
+	mlen = get32(buf + 12);
+	if (mlen > NST_REC_META_MAX || 16 + (size_t)mlen + 4 > len ||
+	    crc32(0, buf + 16, mlen) != get32(buf + 16 + mlen)) {
+		snprintf(err, errlen, "damaged recording header");
+		return -1;
+	}
+	parse_meta((const char *)buf + 16, mlen, m);
+	if (m->event_size != sizeof(struct nst_event)) {
+		snprintf(err, errlen, "recording has %u-byte events, this nstrace %zu: use the "
+			 "nstrace version that wrote it", m->event_size, sizeof(struct nst_event));
+		return -1;
+	}
+	*off = 16 + mlen + 4;
+	return 0;
+}
+
+int nst_rec_read_mem(const void *data, size_t len, const struct nst_rec_reader_ops *ops,
+		     void *ctx, struct nst_rec_status *st, char *err, size_t errlen)
+{
+	const unsigned char *buf = data;
+	struct nst_rec_meta m;
+	struct nst_event *ev;
+	size_t off, n;
+
+	memset(st, 0, sizeof(*st));
+	if (read_header(buf, len, &m, &off, err, errlen))
+		return -1;
+	if (ops->meta && ops->meta(ctx, &m))
+		return 0;
+	ev = malloc(MAX_BLOCK_BYTES);
+	if (!ev) {
+		snprintf(err, errlen, "failed to allocate block buffer");
+		return -1;
+	}
+	while (off < len && !st->complete && (n = read_block(buf, len, off, ops, ctx, ev, st)))
+		off += n;
+	free(ev);
+	if (!st->complete && !st->damaged)
+		damaged(st, off, "no end marker: the recorder was killed or the disk filled");
+	return 0;
+}
+
+int nst_rec_read_file(const char *path, const struct nst_rec_reader_ops *ops, void *ctx,
+		      struct nst_rec_status *st, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	struct stat sb;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &sb)) {
+		snprintf(err, errlen, "failed to open %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (sb.st_size == 0) {
+		close(fd);
+		snprintf(err, errlen, "%s is empty: not an nstrace recording", path);
+		return -1;
+	}
+	p = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "failed to map %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = nst_rec_read_mem(p, sb.st_size, ops, ctx, st, err, errlen);
+	munmap(p, sb.st_size);
+	return ret;
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * nstrace record: write every event to a recording file until Ctrl-C, the
+ * end of the traced tree, or the end of the command it started.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include "cmds.h"
+#include "event.h"
+#include "filters.h"
+#include "recfile.h"
+
+struct record {
+	struct nst_rec_writer *w;
+	bool json;		/* also print the events live, as trace --json does */
+	struct nst_colset cols;
+	struct nst_fmt fmt;
+	char err[512];
+	bool failed;
+	__u64 lost_written;
+};
+
+static volatile sig_atomic_t rec_stop;
+
+static void on_stop(int sig)
+{
+	rec_stop = 1;
+}
+
+static const char record_usage[] =
+	"Usage: nstrace record -o FILE [FILTERS] [-- COMMAND [ARG...]]\n"
+	"Record namespace events to FILE (docs/recording.md) until Ctrl-C, the end\n"
+	"of the traced tree, or the end of COMMAND, which is started traced from birth.\n"
+	"\n"
+	"  -o, --output FILE      the recording to write (required)\n"
+	"  -J, --json             also print the events live as JSON Lines\n"
+	NST_FILTER_HELP
+	"  -d, --duration TIME    stop after TIME (10s, 500ms, 2m)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Examples:\n"
+	"  nstrace record -o web.nst --pid 22763\n"
+	"  nstrace record -o boot.nst -- nstrace run --ns net,pid,mnt -- ./start.sh\n"
+	"  nstrace report web.nst\n";
+
+static int rec_event(void *ctx, const struct nst_event *e)
+{
+	struct record *r = ctx;
+
+	if (r->failed)
+		return 1;
+	if (nst_rec_add(r->w, e, r->err, sizeof(r->err))) {
+		r->failed = true;
+		return 1;
+	}
+	if (r->json)
+		nst_print_json(stdout, &r->cols, e, &r->fmt);
+	return 0;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static __u64 boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* At least one block a second, so a kill -9 loses at most the last second. */
+static int record_tick(struct record *r, struct nst_tracer *t)
+{
+	__u64 lost = nst_tracer_lost(t);
+
+	if (!r->failed && lost != r->lost_written) {
+		if (nst_rec_lost(r->w, boot_ns(), lost, r->err, sizeof(r->err)))
+			r->failed = true;
+		else
+			nst_errorf("lost %llu events (ring buffer full; recorded in the file)",
+				   (unsigned long long)(lost - r->lost_written));
+		r->lost_written = lost;
+	}
+	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
+		r->failed = true;
+	if (r->json)
+		fflush(stdout);
+	return r->failed ? -1 : 0;
+}
+
+static bool command_done(pid_t cmd)
+{
+	int status;
+
+	return cmd > 0 && waitpid(cmd, &status, WNOHANG) == cmd;
+}
+
+static int record_loop(struct record *r, struct nst_tracer *t, bool by_pid, pid_t cmd,
+		       long long duration_ms)
+{
+	long long deadline = duration_ms ? mono_ms() + duration_ms : 0, next = mono_ms() + 1000;
+
+	while (!rec_stop && !r->failed) {
+		int n = nst_tracer_poll(t, 100);
+
+		if (n < 0) {
+			snprintf(r->err, sizeof(r->err), "failed to poll ring buffer: %s",
+				 strerror(-n));
+			r->failed = true;
+			break;
+		}
+		if (mono_ms() >= next) {
+			record_tick(r, t);
+			next = mono_ms() + 1000;
+		}
+		if ((deadline && mono_ms() >= deadline) || command_done(cmd) ||
+		    (by_pid && nst_tracer_live_pids(t) == 0))
+			break;
+	}
+	nst_tracer_poll(t, 0);
+	return record_tick(r, t);
+}
+
+static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
+		      const struct nst_tracer *t)
+{
+	struct utsname u;
+
+	memset(m, 0, sizeof(*m));
+	if (!uname(&u)) {
+		snprintf(m->host, sizeof(m->host), "%.*s", (int)sizeof(m->host) - 1, u.nodename);
+		snprintf(m->kernel, sizeof(m->kernel), "%.*s", (int)sizeof(m->kernel) - 1,
+			 u.release);
+	}
+	m->boot_to_wall_ns = nst_boot_to_wall_ns();
+	snprintf(m->tier, sizeof(m->tier), "%s", nst_tier_name(nst_tracer_tier(t)));
+	nst_filters_describe(f, m->filters, sizeof(m->filters));
+	m->event_size = sizeof(struct nst_event);
+}
+
+/* The command starts only once the tracer is attached: traced from birth. */
+static pid_t start_command(char **argv, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "nstrace: failed to execute %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+struct record_opts {
+	struct nst_filters f;
+	bool json;
+	const char *path;
+	long long duration_ms;
+	char **cmd;
+};
+
+static int parse_record_args(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		NST_FILTER_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char err[256] = "";
+	int c, f;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+" NST_FILTER_SHORTOPTS "o:d:Jh", longopts, NULL)) !=
+	       -1) {
+		f = nst_filter_opt(c, optarg, &o->f, err, sizeof(err));
+		if (f < 0)
+			goto bad;
+		if (f)
+			continue;
+		if (c == 'o')
+			o->path = optarg;
+		else if (c == 'J')
+			o->json = true;
+		else if (c == 'd' && nst_parse_duration_ms(optarg, &o->duration_ms, err,
+							   sizeof(err)))
+			goto bad;
+		else if (c == 'h') {
+			fputs(record_usage, stdout);
+			return NST_EXIT_OK;
+		} else if (c != 'd' && c != 'J') {
+			fputs(record_usage, stderr);
+			return NST_EXIT_USAGE;
+		}
+	}
+	if (!o->path) {
+		snprintf(err, sizeof(err), "no output file: give one with -o FILE");
+		goto bad;
+	}
+	if (optind < argc && o->f.t.npids) {
+		snprintf(err, sizeof(err), "give either --pid or a command, not both");
+		goto bad;
+	}
+	o->cmd = optind < argc ? argv + optind : NULL;
+	return -1;
+bad:
+	nst_errorf("%s", err);
+	return NST_EXIT_USAGE;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct record_opts o = {};
+	struct record r = {};
+	struct nst_rec_meta meta;
+	struct nst_tracer *t;
+	pid_t self = getpid(), cmd = 0;
+	__u64 written;
+	int ret, go = -1;
+
+	ret = parse_record_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (o.cmd) {
+		o.f.pids[0] = self;
+		o.f.t.pids = o.f.pids;
+		o.f.t.npids = 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	t = nst_tracer_open(&o.f.t, rec_event, &r, r.err, sizeof(r.err));
+	if (!t) {
+		nst_errorf("%s", r.err);
+		return NST_EXIT_USAGE;
+	}
+	fill_meta(&meta, &o.f, t);
+	r.json = o.json;
+	r.fmt.boot_to_wall_ns = meta.boot_to_wall_ns;
+	nst_colset_all_json(&r.cols);
+	r.w = nst_rec_create(o.path, &meta, r.err, sizeof(r.err));
+	if (!r.w) {
+		nst_errorf("%s", r.err);
+		nst_tracer_close(t);
+		return NST_EXIT_USAGE;
+	}
+	if (o.cmd && (cmd = start_command(o.cmd, &go)) > 0) {
+		if (write(go, "g", 1) != 1)
+			kill(cmd, SIGKILL);
+		close(go);
+	}
+	fprintf(stderr, "Recording to %s (tier %s)... Hit Ctrl-C to end.\n", o.path, meta.tier);
+	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, cmd, o.duration_ms);
+	written = nst_rec_events_written(r.w);
+	if (nst_rec_close(r.w, r.err + strlen(r.err), sizeof(r.err) - strlen(r.err)) || ret ||
+	    r.failed) {
+		nst_errorf("%s", r.err);
+		ret = NST_EXIT_FAIL;
+	} else {
+		fprintf(stderr, "Recorded %llu events (%llu lost in the kernel) to %s\n",
+			(unsigned long long)written, (unsigned long long)nst_tracer_lost(t), o.path);
+	}
+	nst_tracer_close(t);
+	if (cmd > 0 && !rec_stop) {
+		int status;
+
+		waitpid(cmd, &status, 0);
+	}
+	return ret;
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * nstrace report FILE [--format text|json|csv|chrome|svg]. json and csv
+ * stream the file; the others load it and group events by namespace and
+ * by process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmds.h"
+#include "json.h"
+#include "report.h"
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_CHROME, FMT_SVG };
+
+struct stream_ctx {
+	struct nst_fmt fmt;
+	struct nst_colset cols;
+	enum report_format format;
+	FILE *out;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	void *np;
+	size_t ncap = *cap ? *cap : 4096;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * size);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int load_meta(void *ctx, const struct nst_rec_meta *m)
+{
+	struct recording *rec = ctx;
+
+	rec->meta = *m;
+	rec->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	return 0;
+}
+
+static int load_event(void *ctx, const struct nst_event *e)
+{
+	struct recording *rec = ctx;
+
+	if (grow((void **)&rec->ev, &rec->cap, rec->n + 1, sizeof(*e)))
+		return 1;
+	rec->ev[rec->n++] = *e;
+	return 0;
+}
+
+static int load_lost(void *ctx, __u64 ts, __u64 total)
+{
+	struct recording *rec = ctx;
+
+	if (grow((void **)&rec->lost, &rec->lost_cap, rec->nlost + 1, sizeof(*rec->lost)))
+		return 1;
+	rec->lost[rec->nlost++] = (struct lost_mark){ ts, total };
+	return 0;
+}
+
+static int stream_meta(void *ctx, const struct nst_rec_meta *m)
+{
+	struct stream_ctx *s = ctx;
+
+	s->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	return 0;
+}
+
+static void csv_field(FILE *out, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\n")) {
+		fputc('"', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	} else {
+		fputs(s, out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+/* CSV: the text rendering of every column that has one, plus the inode slots. */
+static void csv_header(FILE *out)
+{
+	for (int i = 0; i < nst_ncols; i++)
+		if (nst_cols[i].text && nst_cols[i].json)
+			fprintf(out, "%s,", nst_cols[i].json);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		fprintf(out, "before_%s,", nst_slot_name(i));
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		fprintf(out, "after_%s%c", nst_slot_name(i), i == NST_NS_COUNT - 1 ? '\n' : ',');
+}
+
+static void csv_event(FILE *out, const struct nst_event *e, const struct nst_fmt *f)
+{
+	char buf[1024];
+
+	for (int i = 0; i < nst_ncols; i++) {
+		if (!nst_cols[i].text || !nst_cols[i].json)
+			continue;
+		nst_cols[i].text(e, f, buf, sizeof(buf));
+		csv_field(out, buf, false);
+	}
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		fprintf(out, "%u,", e->before[i]);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		fprintf(out, "%u%c", e->after[i], i == NST_NS_COUNT - 1 ? '\n' : ',');
+}
+
+static int stream_event(void *ctx, const struct nst_event *e)
+{
+	struct stream_ctx *s = ctx;
+
+	if (s->format == FMT_JSON)
+		nst_print_json(s->out, &s->cols, e, &s->fmt);
+	else
+		csv_event(s->out, e, &s->fmt);
+	return ferror(s->out) ? 1 : 0;
+}
+
+/* Lost events are their own JSON object kind: {"lost_total": N, ...}. */
+static int stream_lost(void *ctx, __u64 ts, __u64 total)
+{
+	struct stream_ctx *s = ctx;
+	char wall[48];
+	struct jw w;
+
+	if (s->format != FMT_JSON)
+		return 0;
+	jw_init(&w, s->out);
+	jw_obj_open(&w, NULL);
+	jw_str(&w, "time", nst_wall_str(&s->fmt, ts, wall, sizeof(wall)));
+	jw_u64(&w, "ts_ns", ts);
+	jw_u64(&w, "lost_total", total);
+	jw_obj_close(&w);
+	fputc('\n', s->out);
+	return 0;
+}
+
+static int report_stream(const char *path, enum report_format format, struct nst_rec_status *st,
+			 char *err, size_t errlen)
+{
+	struct stream_ctx s = { .format = format, .out = stdout };
+	struct nst_rec_reader_ops ops = { stream_meta, stream_event, stream_lost };
+
+	nst_colset_all_json(&s.cols);
+	if (format == FMT_CSV)
+		csv_header(stdout);
+	return nst_rec_read_file(path, &ops, &s, st, err, errlen);
+}
+
+static const char report_usage[] =
+	"Usage: nstrace report FILE [--format text|json|csv|chrome|svg]\n"
+	"Read a recording made by 'nstrace record'.\n"
+	"\n"
+	"  -f, --format FMT   text (default): per-namespace lifecycles and per-process\n"
+	"                     timelines; json: the events as 'nstrace --json' printed\n"
+	"                     them; csv; chrome: Chrome Trace Event JSON for\n"
+	"                     ui.perfetto.dev or chrome://tracing; svg: a timeline\n"
+	"  -h, --help         this help\n";
+
+static int parse_format(const char *s, enum report_format *f)
+{
+	static const char *const names[] = { "text", "json", "csv", "chrome", "svg" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*f = i;
+			return 0;
+		}
+	nst_errorf("unknown format '%s' (valid: text, json, csv, chrome, svg)", s);
+	return -1;
+}
+
+static int render_loaded(const char *path, enum report_format format, struct nst_rec_status *st,
+			 char *err, size_t errlen)
+{
+	struct recording rec = {};
+	struct nst_rec_reader_ops ops = { load_meta, load_event, load_lost };
+	int ret = nst_rec_read_file(path, &ops, &rec, &rec.st, err, errlen);
+
+	*st = rec.st;
+	if (!ret) {
+		if (format == FMT_CHROME)
+			ret = report_chrome(&rec, stdout);
+		else if (format == FMT_SVG)
+			ret = report_svg(&rec, stdout);
+		else
+			ret = report_text(&rec, stdout);
+	}
+	free(rec.ev);
+	free(rec.lost);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	enum report_format format = FMT_TEXT;
+	struct nst_rec_status st;
+	char err[512];
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(report_usage, stdout);
+			return NST_EXIT_OK;
+		}
+		if (c != 'f' || parse_format(optarg, &format)) {
+			if (c != 'f')
+				fputs(report_usage, stderr);
+			return NST_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		nst_errorf("give exactly one recording file (see 'nstrace report --help')");
+		return NST_EXIT_USAGE;
+	}
+	if (format == FMT_JSON || format == FMT_CSV)
+		ret = report_stream(argv[optind], format, &st, err, sizeof(err));
+	else
+		ret = render_loaded(argv[optind], format, &st, err, sizeof(err));
+	if (fflush(stdout) && errno != EPIPE)
+		nst_errorf("failed to write output: %s", strerror(errno));
+	if (ret) {
+		nst_errorf("%s", err);
+		return NST_EXIT_USAGE;
+	}
+	if (st.damaged)
+		nst_errorf("warning: %s", st.warning);
+	return NST_EXIT_OK;
+}
