@@ -40,7 +40,7 @@ LDLIBS += $(shell pkg-config --libs libbpf smartcols libmicrohttpd 2>/dev/null |
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-unit demo clean install
+.PHONY: all deps check check-unit demo clean install tests fuzz
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
 all: $(BIN)
@@ -90,8 +90,22 @@ $(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_
 
 tests: $(TEST_BINS)
 
+# libFuzzer targets (clang-14 with libclang-rt-14-dev), under ASan and UBSan.
+FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
+	@scripts/deps.sh fuzz
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lz -o $@
+
+fuzz: $(FUZZ_BINS)
+
 # Every test binary and script writes TAP; prove runs them all.
-check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS)
+check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec '' $(TEST_BINS) $(TEST_SCRIPTS)
 

@@ -20,6 +20,12 @@ const volatile bool filter_cgroup = false;
 const volatile __u32 ns_slots = 0;	/* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
 const volatile __u16 event_source = NST_SRC_TRACEPOINT;	/* the tier that was loaded */
+/*
+ * Wake the collector only once this much is waiting: a wakeup per event
+ * costs the traced task more than the event itself. The collector also
+ * polls on a short timer, so a quiet stream is still delivered promptly.
+ */
+const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -144,7 +150,9 @@ static __always_inline void emit(const struct nst_event *src)
 		return;
 	}
 	__builtin_memcpy(e, src, sizeof(*e));
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+				      BPF_RB_FORCE_WAKEUP :
+				      BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline struct nst_event *scratch_event(void)

@@ -33,11 +33,11 @@ static int log_event(void *ctx, const struct nst_event *e)
 	return 0;
 }
 
-/* Poll until an event of kind by pid arrives (2 s at most). */
+/* Poll until an event of kind by pid arrives (3 s at most). */
 static const struct nst_event *wait_event(struct nst_tracer *t, struct evlog *l, int kind,
 					  pid_t pid)
 {
-	for (int tries = 0; tries < 40; tries++) {
+	for (int tries = 0; tries < 150; tries++) {
 		for (int i = 0; i < l->n; i++)
 			if (l->ev[i].kind == kind && l->ev[i].pid == (__u32)pid)
 				return &l->ev[i];

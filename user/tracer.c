@@ -175,6 +175,8 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 		return -EINVAL;
 	}
 	bpf_map__set_max_entries(s->maps.events, rb);
+	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
+	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
 	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
 	s->rodata->filter_tgid = o->npids > 0;
 	s->rodata->ns_slots = o->ns_slots;
@@ -408,9 +410,19 @@ fail:
 	return NULL;
 }
 
+/*
+ * Producers wake us only when the buffer is filling (wakeup_bytes), so a
+ * wait is capped at FLUSH_MS: that bounds how stale a quiet stream can be.
+ */
+#define FLUSH_MS 20
+
 int nst_tracer_poll(struct nst_tracer *t, int timeout_ms)
 {
-	int n = ring_buffer__poll(t->rb, timeout_ms);
+	int n = ring_buffer__consume(t->rb);
+
+	if (n > 0 || timeout_ms == 0)
+		return n == -EINTR ? 0 : n;
+	n = ring_buffer__poll(t->rb, timeout_ms < FLUSH_MS ? timeout_ms : FLUSH_MS);
 
 	return n == -EINTR ? 0 : n;
 }
