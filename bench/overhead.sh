@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# What watching namespaces costs the watched, side by side in one run: the
+# same workloads under no tracer, nstrace (live to /dev/null, live text to a
+# pipe, recording, and with a --pid filter that excludes the workload), an
+# equivalent bpftrace script, perf trace and strace. ROUNDS rounds,
+# alternating tracers; min/median/max of the ratio to untraced.
+# Workloads: a setns storm (ns per call), a fork+unshare loop (iterations/s)
+# and a container churn (nstrace run pods per second).
+# Then: nstrace's peak RSS through 10 million events, and its time to ready.
+# usage: sudo bench/overhead.sh [ROUNDS]
+set -u
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+STORM_N=${STORM_N:-1000000}
+FORK_N=${FORK_N:-3000}
+PODS=${PODS:-40}
+scripts/deps.sh bench >/dev/null
+make -s .output/nstrace .output/bench/setns_storm .output/bench/fork_unshare
+NST=$PWD/.output/nstrace
+STORM=$PWD/.output/bench/setns_storm
+FORKU=$PWD/.output/bench/fork_unshare
+TMP=$(mktemp -d /tmp/nstrace-overhead.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# the bpftrace equivalent: a printf per enter/exit pair of the same syscalls
+cat >"$TMP/ns.bt" <<'BT'
+tracepoint:syscalls:sys_enter_setns, tracepoint:syscalls:sys_enter_unshare,
+tracepoint:syscalls:sys_enter_clone, tracepoint:syscalls:sys_enter_clone3
+{ @start[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_setns, tracepoint:syscalls:sys_exit_unshare,
+tracepoint:syscalls:sys_exit_clone, tracepoint:syscalls:sys_exit_clone3
+/@start[tid]/
+{ printf("%d %s %s %d %d\n", pid, comm, probe, args->ret, nsecs - @start[tid]); delete(@start[tid]); }
+BT
+
+# start_bg NAME CMD...: a system-wide tracer in the background, until ready
+start_bg() {
+	name=$1
+	shift
+	"$@" >/dev/null 2>"$TMP/$name.err" &
+	BG=$!
+	for _ in $(seq 1 200); do
+		grep -qE '^(Tracing|Recording|Attaching)' "$TMP/$name.err" && { sleep 0.2; return; }
+		sleep 0.05
+	done
+	sleep 2 # perf trace says nothing when ready
+}
+
+stop_bg() {
+	kill -INT "$BG" 2>/dev/null
+	wait "$BG" 2>/dev/null
+}
+
+# measure TRACER WORKLOAD: one number (ns/call, iterations/s or pods/s)
+measure() {
+	local tracer=$1 wl=$2 cmd
+	case $wl in
+	storm) cmd=("$STORM" "$STORM_N") ;;
+	fork) cmd=("$FORKU" "$FORK_N") ;;
+	churn) cmd=(bash -c "s=\$(date +%s%N); for i in \$(seq $PODS); do
+		$NST run --ns net,uts,ipc,mnt,pid -- true; done;
+		echo per_sec \$(echo \"$PODS * 1000000000 / (\$(date +%s%N) - \$s)\" | bc -l)") ;;
+	esac
+	case $tracer in
+	untraced) "${cmd[@]}" ;;
+	nstrace) start_bg n "$NST" --no-summary; "${cmd[@]}"; stop_bg ;;
+	nstrace-pipe) start_bg n sh -c "'$NST' --no-summary | cat >/dev/null"; "${cmd[@]}"; stop_bg ;;
+	nstrace-record) start_bg n "$NST" record -o "$TMP/o.nst"; "${cmd[@]}"; stop_bg ;;
+	nstrace-otherpid) sleep 1000 & other=$!
+		start_bg n "$NST" --no-summary --pid $other; "${cmd[@]}"; stop_bg; kill $other ;;
+	bpftrace) start_bg b bpftrace "$TMP/ns.bt"; "${cmd[@]}"; stop_bg ;;
+	perf-trace) start_bg p perf trace -a -e setns,unshare,clone,clone3 -o /dev/null; "${cmd[@]}"; stop_bg ;;
+	strace) strace -f -qq -e trace=setns,unshare,clone,clone3 -o /dev/null "${cmd[@]}" ;;
+	esac | awk '{ for (i = 1; i < NF; i++) if ($i == "ns_per_call" || $i == "per_sec") print $(i + 1) }'
+}
+
+TRACERS="untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid bpftrace perf-trace strace"
+for wl in storm fork churn; do
+	for r in $(seq 1 "$ROUNDS"); do
+		for t in $TRACERS; do
+			measure "$t" "$wl" >>"$TMP/$wl.$t"
+		done
+	done
+done
+
+stats() { sort -g | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
+echo "# $(uname -r), $(nproc) CPUs, $ROUNDS rounds; storm $STORM_N setns, fork loop $FORK_N, churn $PODS pods"
+for wl in storm fork churn; do
+	unit=$([ $wl = storm ] && echo "ns/call" || echo "per s")
+	base=$(stats <"$TMP/$wl.untraced" | awk '{ print $2 }')
+	printf "\n%-18s %12s  %s\n" "$wl ($unit)" "median" "slowdown min/median/max"
+	for t in $TRACERS; do
+		read -r lo med hi < <(stats <"$TMP/$wl.$t")
+		if [ $wl = storm ]; then
+			r=$(awk -v a="$lo" -v b="$med" -v c="$hi" -v u="$base" 'BEGIN { printf "%.2fx %.2fx %.2fx", a/u, b/u, c/u }')
+		else # a rate: slowdown is untraced / traced
+			r=$(awk -v a="$hi" -v b="$med" -v c="$lo" -v u="$base" 'BEGIN { printf "%.2fx %.2fx %.2fx", u/a, u/b, u/c }')
+		fi
+		printf "%-18s %12.1f  %s\n" "$t" "$med" "$r"
+	done
+done
+
+echo
+"$NST" record -o "$TMP/big.nst" --comm setns_storm -- /usr/bin/time -f "%M" -o "$TMP/dummy" "$STORM" 5000000 2 >/dev/null 2>&1
+/usr/bin/time -f "%M" -o "$TMP/rss.rec" "$NST" record -o "$TMP/big.nst" --comm setns_storm -- "$STORM" 5000000 2 >/dev/null 2>"$TMP/big.err"
+echo "nstrace record peak RSS through $(sed -n 's/^Recorded \([0-9]*\) events.*/\1/p' "$TMP/big.err") events: $(($(cat "$TMP/rss.rec") / 1024)) MiB ($(cat "$TMP/rss.rec") KiB)"
+for i in 1 2 3 4 5; do
+	s=$(date +%s%N)
+	"$NST" --duration 100ms --no-summary 2>&1 >/dev/null | while read -r l; do
+		case $l in Tracing*) echo $((($(date +%s%N) - s) / 1000000)); esac
+	done
+done | sort -n | awk '{ v[NR] = $1 } END { print "time to ready (attached, first event deliverable): median " v[int((NR + 1) / 2)] " ms of " NR " runs" }'
