@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Records of the inventory iterators (bpf/nsiter.bpf.c), shared with user/ls.c. */
+#ifndef NSTRACE_ITER_H
+#define NSTRACE_ITER_H
+
+#include "nstrace.h"
+
+/* One process (thread-group leader), from iter/task. */
+struct nst_task_rec {
+	__u32 pid;
+	__u32 ppid;
+	__u32 euid;
+	__u32 kthread;
+	__u64 cgroup_id;
+	__u32 ns[NST_NS_COUNT];
+	char comm[NST_COMM_LEN];
+};
+
+/* One open nsfs fd, from iter/task_file: a namespace held by a file. */
+struct nst_fd_rec {
+	__u32 pid;
+	__u32 fd;
+	__u32 ino;
+	__u32 type;		/* CLONE_NEW* */
+};
+
+#endif /* NSTRACE_ITER_H */

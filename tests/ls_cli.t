@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# nstrace ls against util-linux lsns, field by field, on a few hundred
+# namespaces; holders, tree, JSON types and bad input.
+. "$(dirname "$0")/lib.sh"
+need_root
+N=${LS_GROUPS:-100}
+COLS=NS,TYPE,NPROCS,PID,PPID,USER,COMMAND
+
+# N groups of two processes sharing new net, uts and ipc namespaces: 3N namespaces
+for i in $(seq 1 "$N"); do
+	unshare -n -u -i sh -c 'sleep 300 & exec sleep 300' &
+done
+ip netns add nstrace-ls-test
+# a namespace only an fd keeps: open it from a short-lived member, which then exits
+unshare -n sleep 2 &
+member=$!
+sleep 0.3
+exec 8</proc/$member/ns/net
+fdheld=$(stat -L -c %i /proc/$member/ns/net)
+kill $member
+wait $member 2>/dev/null
+sleep 1
+created=$(for p in $(pgrep -f 'sleep 300'); do for t in net uts ipc; do
+	stat -L -c %i /proc/$p/ns/$t; done; done | sort -u)
+check "the test created $N x 3 namespaces ($(echo "$created" | wc -l))" \
+	[ "$(echo "$created" | wc -l)" -ge $((N * 3)) ]
+
+pick() { jq -c --argjson want "[$(echo "$created" | paste -sd,)]" \
+	'[.namespaces[] | select(.ns as $n | $want | index($n))] | sort_by(.ns, .type)' "$1"; }
+for mode in "" --proc; do
+	lsns -l -J -o $COLS >"$TMP/lsns.json"
+	"$NSTRACE" ls $mode -J -o $COLS >"$TMP/nst.json"
+	a=$(pick "$TMP/lsns.json")
+	b=$(pick "$TMP/nst.json")
+	check "ls ${mode:-(BPF iterators)} matches lsns field by field on $(echo "$a" | jq length) namespaces" \
+		[ "$a" = "$b" ]
+done
+
+"$NSTRACE" ls -t net -o NS,NPROCS,HOLDERS,OWNER -J >"$TMP/net.json"
+check "HOLDERS names the ip netns bind mount" \
+	jq -e '.namespaces | any(.holders == "mount:/run/netns/nstrace-ls-test")' "$TMP/net.json"
+check "a namespace only an fd holds is listed, with the fd" \
+	jq -e --argjson i "$fdheld" --arg h "fd:$$/8" \
+	'.namespaces | any(.ns == $i and .nprocs == 0 and (.holders | contains($h)))' "$TMP/net.json"
+check "OWNER is the user namespace's inode" \
+	jq -e --argjson u "$(stat -L -c %i /proc/self/ns/user)" '.namespaces | all(.owner == $u)' \
+	"$TMP/net.json"
+check "JSON numbers are numbers, as in lsns -J" \
+	jq -e '.namespaces | all((.ns | type) == "number" and (.nprocs | type) == "number")' "$TMP/nst.json"
+"$NSTRACE" ls --tree -o NS,TYPE,PARENT,OWNER >"$TMP/tree.txt"
+init_user=$(stat -L -c %i /proc/self/ns/user)
+check "--tree: the initial user namespace is a root line" grep -qE "^$init_user +user" "$TMP/tree.txt"
+check "--tree: our net namespace hangs under it" \
+	grep -qE "^[|\` ]+-+ *$(stat -L -c %i /proc/self/ns/net) +net" "$TMP/tree.txt"
+check "-p PID lists that process's 8 namespaces" \
+	[ "$("$NSTRACE" ls -n -p $$ | wc -l)" -eq 8 ]
+
+expect2() {
+	name=$1 pat=$2
+	shift 2
+	"$NSTRACE" ls "$@" >/dev/null 2>"$TMP/e"
+	st=$?
+	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then ok "$name"; else
+		not_ok "$name" "exit $st: $(cat "$TMP/e")"; fi
+}
+expect2 "bad column" "unknown column: FOO" -o NS,FOO
+expect2 "bad type" "unknown namespace type: nett" -t nett
+
+pkill -f 'sleep 300'
+exec 8<&-
+ip netns delete nstrace-ls-test
+done_testing

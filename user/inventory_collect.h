@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Building the namespace inventory: BPF iterators, or /proc as a fallback. */
+#ifndef NSTRACE_INVENTORY_COLLECT_H
+#define NSTRACE_INVENTORY_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "nsreg.h"
+
+struct inv_ns {
+	enum nst_type type;
+	__u32 ino;
+	int nprocs;
+	__u32 pid;		/* the lowest pid in it, as lsns shows; 0 if none */
+	__u32 ppid;
+	__u32 uid;
+	bool kthread;
+	char comm[16];
+	char holders[160];	/* "mount:/run/netns/x fd:1234/5" for process-less holds */
+	__u32 parent;		/* NS_GET_PARENT (pid, user), else 0 */
+	__u32 owner;		/* NS_GET_USERNS: the owning user namespace */
+	char container[80];
+	char pod[64];
+	int open_fds;		/* nsfs fds that hold it */
+};
+
+struct inventory {
+	struct inv_ns *ns;
+	size_t n, cap;
+	bool via_bpf;
+};
+
+/* Collect every namespace; force_proc skips the BPF iterators. */
+int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err, size_t errlen);
+void inv_free(struct inventory *inv);
+/* The command line of pid, or its comm in brackets for kernel threads. */
+void inv_command(const struct inv_ns *n, char *buf, size_t len);
+
+#endif /* NSTRACE_INVENTORY_COLLECT_H */

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * nstrace ls: every namespace on the machine, like lsns, plus the ones only
+ * a bind mount or an fd keeps alive, their parent and owner, and the
+ * container and pod they belong to. One column table drives -o, -J and help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libsmartcols/libsmartcols.h>
+#include "cmds.h"
+#include "inventory.h"
+#include "inventory_collect.h"
+#include "parse.h"
+
+struct ls_col {
+	const char *name;
+	const char *help;
+	int json_type;		/* SCOLS_JSON_* */
+	double width;
+	void (*get)(const struct inv_ns *n, char *buf, size_t len);
+};
+
+static void g_ns(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%u", n->ino);
+}
+
+static void g_type(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%s", nst_type_name(n->type));
+}
+
+static void g_nprocs(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%d", n->nprocs);
+}
+
+/* lsns leaves PID and friends empty for a namespace without processes */
+static void g_pid(const struct inv_ns *n, char *b, size_t l)
+{
+	if (n->pid)
+		snprintf(b, l, "%u", n->pid);
+}
+
+static void g_ppid(const struct inv_ns *n, char *b, size_t l)
+{
+	if (n->pid)
+		snprintf(b, l, "%u", n->ppid);
+}
+
+static void g_user(const struct inv_ns *n, char *b, size_t l)
+{
+	struct passwd *pw;
+
+	if (!n->pid)
+		return;
+	pw = getpwuid(n->uid);
+	if (pw)
+		snprintf(b, l, "%s", pw->pw_name);
+	else
+		snprintf(b, l, "%u", n->uid);
+}
+
+static void g_command(const struct inv_ns *n, char *b, size_t l)
+{
+	inv_command(n, b, l);
+}
+
+static void g_holders(const struct inv_ns *n, char *b, size_t l)
+{
+	if (n->holders[0])
+		snprintf(b, l, "%s", n->holders);
+	else if (n->nprocs)
+		snprintf(b, l, "processes");
+}
+
+static void g_parent(const struct inv_ns *n, char *b, size_t l)
+{
+	if (n->parent)
+		snprintf(b, l, "%u", n->parent);
+}
+
+static void g_owner(const struct inv_ns *n, char *b, size_t l)
+{
+	if (n->owner)
+		snprintf(b, l, "%u", n->owner);
+}
+
+static void g_container(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%.12s", n->container);
+}
+
+static void g_pod(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%s", n->pod);
+}
+
+static void g_fds(const struct inv_ns *n, char *b, size_t l)
+{
+	snprintf(b, l, "%d", n->open_fds);
+}
+
+static const struct ls_col cols[] = {
+	{ "NS", "namespace identifier (inode number)", SCOLS_JSON_NUMBER, 10, g_ns },
+	{ "TYPE", "kind of namespace", SCOLS_JSON_STRING, 5, g_type },
+	{ "NPROCS", "number of processes in the namespace", SCOLS_JSON_NUMBER, 5, g_nprocs },
+	{ "PID", "lowest PID in the namespace", SCOLS_JSON_NUMBER, 5, g_pid },
+	{ "PPID", "PPID of the PID", SCOLS_JSON_NUMBER, 5, g_ppid },
+	{ "USER", "username of the PID", SCOLS_JSON_STRING, 0, g_user },
+	{ "COMMAND", "command line of the PID", SCOLS_JSON_STRING, 0, g_command },
+	{ "HOLDERS", "what keeps it alive: processes, mount:PATH, fd:PID/FD", SCOLS_JSON_STRING,
+	  0, g_holders },
+	{ "FDS", "open namespace fds referring to it", SCOLS_JSON_NUMBER, 3, g_fds },
+	{ "PARENT", "parent namespace (pid and user namespaces)", SCOLS_JSON_NUMBER, 10, g_parent },
+	{ "OWNER", "owning user namespace", SCOLS_JSON_NUMBER, 10, g_owner },
+	{ "CONTAINER", "container id from the cgroup path (first 12 characters)",
+	  SCOLS_JSON_STRING, 12, g_container },
+	{ "POD", "Kubernetes pod uid from the cgroup path", SCOLS_JSON_STRING, 0, g_pod },
+};
+#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
+
+struct ls_opts {
+	int sel[NCOLS * 2];
+	int nsel;
+	int type;		/* -1: all */
+	pid_t task;
+	bool json, raw, noheadings, tree, force_proc, verbose;
+};
+
+static int col_index(const char *name, size_t len)
+{
+	for (int i = 0; i < NCOLS; i++)
+		if (strlen(cols[i].name) == len && !strncasecmp(cols[i].name, name, len))
+			return i;
+	return -1;
+}
+
+static int parse_cols(struct ls_opts *o, const char *list)
+{
+	const char *p = list;
+
+	if (*p == '+')
+		p++;
+	else
+		o->nsel = 0;
+	while (*p) {
+		const char *end = strchrnul(p, ',');
+		int i = col_index(p, end - p);
+
+		if (i < 0) {
+			nst_errorf("unknown column: %.*s", (int)(end - p), p);
+			return -1;
+		}
+		if (o->nsel < NCOLS * 2)
+			o->sel[o->nsel++] = i;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int parse_type(const char *s)
+{
+	for (int t = 0; t < NST_T_COUNT; t++)
+		if (!strcmp(s, nst_type_name(t)))
+			return t;
+	nst_errorf("unknown namespace type: %s", s);
+	return -1;
+}
+
+/* --task: only the namespaces of that process */
+static bool in_task(pid_t pid, const struct inv_ns *n)
+{
+	char path[64], link[64];
+	ssize_t k;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, nst_type_name(n->type));
+	k = readlink(path, link, sizeof(link) - 1);
+	if (k <= 0)
+		return false;
+	link[k] = '\0';
+	return strtoul(strchr(link, '[') ? strchr(link, '[') + 1 : link, NULL, 10) == n->ino;
+}
+
+static struct libscols_line *add_line(struct libscols_table *tb, const struct ls_opts *o,
+				      const struct inv_ns *n, struct libscols_line *parent)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	char buf[4096];
+
+	for (int c = 0; ln && c < o->nsel; c++) {
+		buf[0] = '\0';
+		cols[o->sel[c]].get(n, buf, sizeof(buf));
+		if (buf[0])
+			scols_line_set_data(ln, c, buf);
+	}
+	return ln;
+}
+
+/*
+ * --tree: user namespaces nest by parent, pid namespaces by parent, the
+ * others hang off their owning user namespace. Returns the index of the
+ * parent in the inventory, or -1.
+ */
+static long tree_parent(const struct inventory *inv, size_t i)
+{
+	const struct inv_ns *n = &inv->ns[i];
+	enum nst_type want = n->type == NST_T_PID && n->parent ? NST_T_PID : NST_T_USER;
+	__u32 up = n->type == NST_T_USER || n->type == NST_T_PID ? n->parent : 0;
+
+	if (!up && n->type != NST_T_USER)
+		up = n->owner;
+	for (size_t k = 0; up && k < inv->n; k++)
+		if (k != i && inv->ns[k].ino == up && inv->ns[k].type == want)
+			return k;
+	return -1;
+}
+
+static bool selected(const struct ls_opts *o, const struct inv_ns *n)
+{
+	if (o->type >= 0 && (int)n->type != o->type)
+		return false;
+	return !o->task || in_task(o->task, n);
+}
+
+static int add_lines(struct libscols_table *tb, const struct ls_opts *o, struct inventory *inv)
+{
+	struct libscols_line **lines = calloc(inv->n ? inv->n : 1, sizeof(*lines));
+	bool progress = true;
+
+	if (!lines)
+		return -1;
+	/* a child needs its parent's line: repeat until every selected line is placed */
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < inv->n; i++) {
+			long p = o->tree ? tree_parent(inv, i) : -1;
+
+			if (lines[i] || !selected(o, &inv->ns[i]))
+				continue;
+			/* a parent that is listed comes first; one filtered out puts us at the top */
+			if (p >= 0 && selected(o, &inv->ns[p]) && !lines[p])
+				continue;
+			lines[i] = add_line(tb, o, &inv->ns[i], p >= 0 ? lines[p] : NULL);
+			progress = true;
+		}
+	}
+	free(lines);
+	return 0;
+}
+
+static struct libscols_table *make_table(const struct ls_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_enable_json(tb, o->json);
+	scols_table_set_name(tb, "namespaces");
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (int c = 0; c < o->nsel; c++) {
+		const struct ls_col *col = &cols[o->sel[c]];
+		int flags = col->json_type == SCOLS_JSON_NUMBER ? SCOLS_FL_RIGHT : 0;
+		struct libscols_column *cl;
+
+		if (o->tree && c == 0)
+			flags = SCOLS_FL_TREE;
+		cl = scols_table_new_column(tb, col->name, col->width, flags);
+		if (cl)
+			scols_column_set_json_type(cl, col->json_type);
+	}
+	return tb;
+}
+
+static int ls_print(FILE *out, const struct ls_opts *o, char *err, size_t errlen)
+{
+	struct inventory inv;
+	struct libscols_table *tb;
+	int ret;
+
+	if ((ret = inv_collect(&inv, o->force_proc, o->verbose, err, errlen)))
+		return ret;
+	tb = make_table(o);
+	if (!tb || add_lines(tb, o, &inv)) {
+		snprintf(err, errlen, "failed to build the table");
+		ret = -ENOMEM;
+	} else {
+		scols_table_set_stream(tb, out);
+		scols_print_table(tb);
+	}
+	scols_unref_table(tb);
+	inv_free(&inv);
+	return ret;
+}
+
+int nst_inventory_write_json(FILE *out, char *err, size_t errlen)
+{
+	struct ls_opts o = { .type = -1, .json = true };
+
+	for (int i = 0; i < NCOLS; i++)
+		o.sel[o.nsel++] = i;
+	return ls_print(out, &o, err, errlen);
+}
+
+static const char ls_usage[] =
+	"Usage: nstrace ls [OPTIONS]\n"
+	"List every namespace, like lsns, plus those held only by a bind mount or an fd.\n"
+	"\n"
+	"  -t, --type TYPE        only this type: mnt, uts, ipc, pid, net, user, cgroup, time\n"
+	"  -p, --task PID         only the namespaces of this process\n"
+	"  -o, --output COLS      columns to show (+COLS adds to the default)\n"
+	"      --output-all       every column\n"
+	"  -J, --json             JSON, typed like lsns -J\n"
+	"  -l, --list             a list, not a tree (the default)\n"
+	"      --tree             user-namespace ownership and pid-namespace nesting\n"
+	"  -r, --raw              raw output\n"
+	"  -n, --noheadings       no header line\n"
+	"      --list-columns     the columns and what they mean\n"
+	"      --proc             walk /proc instead of using BPF iterators\n"
+	"  -v, --verbose          say why the BPF iterators were not used\n"
+	"  -h, --help             this help\n"
+	"\nDefault columns: NS,TYPE,NPROCS,PID,USER,COMMAND\n";
+
+enum { OPT_ALL = 256, OPT_TREE, OPT_LISTCOLS, OPT_PROC };
+
+static int parse_ls_opt(int c, struct ls_opts *o)
+{
+	char err[128];
+	long v;
+
+	switch (c) {
+	case 't':
+		return (o->type = parse_type(optarg)) < 0 ? -1 : 0;
+	case 'p':
+		if (nst_parse_long(optarg, 1, 0x7fffffff, "pid", &v, err, sizeof(err))) {
+			nst_errorf("%s", err);
+			return -1;
+		}
+		o->task = v;
+		return 0;
+	case 'o':
+		return parse_cols(o, optarg);
+	case OPT_ALL:
+		o->nsel = 0;
+		for (int i = 0; i < NCOLS; i++)
+			o->sel[o->nsel++] = i;
+		return 0;
+	case 'J':
+		o->json = true;
+		return 0;
+	case 'l':
+		o->tree = false;
+		return 0;
+	case OPT_TREE:
+		o->tree = true;
+		return 0;
+	case 'r':
+		o->raw = true;
+		return 0;
+	case 'n':
+		o->noheadings = true;
+		return 0;
+	case OPT_PROC:
+		o->force_proc = true;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	}
+	fputs(ls_usage, stderr);
+	return -1;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "type", required_argument, NULL, 't' }, { "task", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' }, { "output-all", no_argument, NULL, OPT_ALL },
+		{ "json", no_argument, NULL, 'J' },	  { "list", no_argument, NULL, 'l' },
+		{ "tree", no_argument, NULL, OPT_TREE },   { "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },  { "list-columns", no_argument, NULL, OPT_LISTCOLS },
+		{ "proc", no_argument, NULL, OPT_PROC },   { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },	  {}
+	};
+	struct ls_opts o = { .type = -1 };
+	char err[512];
+	int c;
+
+	parse_cols(&o, "NS,TYPE,NPROCS,PID,USER,COMMAND");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:p:o:Jlrnvh", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(ls_usage, stdout);
+			return NST_EXIT_OK;
+		}
+		if (c == OPT_LISTCOLS) {
+			for (int i = 0; i < NCOLS; i++)
+				printf("%10s  %s\n", cols[i].name, cols[i].help);
+			return NST_EXIT_OK;
+		}
+		if (parse_ls_opt(c, &o))
+			return NST_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		nst_errorf("unexpected argument '%s' (see 'nstrace ls --help')", argv[optind]);
+		return NST_EXIT_USAGE;
+	}
+	if (ls_print(stdout, &o, err, sizeof(err))) {
+		nst_errorf("%s", err);
+		return NST_EXIT_FAIL;
+	}
+	return NST_EXIT_OK;
+}
