@@ -34,11 +34,12 @@ tracepoint:syscalls:sys_exit_clone, tracepoint:syscalls:sys_exit_clone3
 { printf("%d %s %s %d %d\n", pid, comm, probe, args->ret, nsecs - @start[tid]); delete(@start[tid]); }
 BT
 
-# start_bg NAME CMD...: a system-wide tracer in the background, until ready
+# start_bg NAME CMD...: a system-wide tracer in the background, until ready;
+# its output goes to $OUT (default /dev/null)
 start_bg() {
 	name=$1
 	shift
-	"$@" >/dev/null 2>"$TMP/$name.err" &
+	"$@" >"${OUT:-/dev/null}" 2>"$TMP/$name.err" &
 	BG=$!
 	for _ in $(seq 1 200); do
 		grep -qE '^(Tracing|Recording|Attaching)' "$TMP/$name.err" && { sleep 0.2; return; }
@@ -65,7 +66,9 @@ measure() {
 	case $tracer in
 	untraced) "${cmd[@]}" ;;
 	nstrace) start_bg n "$NST" --no-summary; "${cmd[@]}"; stop_bg ;;
-	nstrace-pipe) start_bg n sh -c "'$NST' --no-summary | cat >/dev/null"; "${cmd[@]}"; stop_bg ;;
+	nstrace-pipe) # live text through a pipe to a reader
+		rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"; cat "$TMP/fifo" >/dev/null &
+		OUT=$TMP/fifo start_bg n "$NST" --no-summary; "${cmd[@]}"; stop_bg ;;
 	nstrace-record) start_bg n "$NST" record -o "$TMP/o.nst"; "${cmd[@]}"; stop_bg ;;
 	nstrace-otherpid) sleep 1000 & other=$!
 		start_bg n "$NST" --no-summary --pid $other; "${cmd[@]}"; stop_bg; kill $other ;;
