@@ -10,7 +10,7 @@ pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmar
 pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3"
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_fuzz="libclang-rt-14-dev"
-pkgs_serve="prometheus wrk curl"
+pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"
 pkgs_bench="hyperfine strace bpftrace linux-perf"
 
 want=""

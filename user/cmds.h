@@ -17,6 +17,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* "nstrace: <message>" on stderr. */
 void nst_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "record", cmd_record, "record namespace events to a file" },
 	{ "report", cmd_report, "timelines from a recording: text, JSON, CSV, Chrome trace, SVG" },
 	{ "ls", cmd_ls, "list every namespace, like lsns, with holders, owners and containers" },
+	{ "serve", cmd_serve, "export namespace metrics for Prometheus" },
 	{ "demo", cmd_demo, "trace the built-in pod scenario, then print the summary" },
 	{ "help", cmd_help, "this list; 'nstrace COMMAND --help' for a command" },
 	{ "version", cmd_version, "print the version" },

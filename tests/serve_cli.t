@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# nstrace serve: a real Prometheus scrapes it; promtool checks the format;
+# 100 concurrent scrapers under churn; bounded memory; HTTP errors; bad input.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v prometheus >/dev/null || "$(dirname "$0")/../scripts/deps.sh" serve >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+"$NSTRACE" serve --listen 127.0.0.1:$PORT 2>"$TMP/serve.err" &
+SERVE=$!
+for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+check "serve answers /healthz" curl -sf "$URL/healthz"
+check "serve listens on loopback only" sh -c "ss -ltn | grep -q '127.0.0.1:$PORT '"
+
+# a real Prometheus, on loopback, scraping every second
+PPORT=$(free_port)
+cat >"$TMP/prom.yml" <<EOC
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: nstrace
+    static_configs: [ { targets: ["127.0.0.1:$PORT"] } ]
+EOC
+prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
+	--web.listen-address=127.0.0.1:$PPORT >"$TMP/prom.log" 2>&1 &
+PROM=$!
+q() { curl -sf "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
+	jq -r '.data.result[0].value[1] // "none"'; }
+for _ in $(seq 1 100); do [ "$(q 'up{job="nstrace"}')" = 1 ] && break; sleep 0.2; done
+check "Prometheus scrapes nstrace (up == 1)" [ "$(q 'up{job="nstrace"}')" = 1 ]
+net0=$(q 'nstrace_namespaces_created_total{type="net"}')
+uts0=$(q 'nstrace_namespaces_created_total{type="uts"}')
+for i in 1 2 3 4 5; do unshare -n true; done
+for i in 1 2 3; do unshare -u true; done
+sleep 3
+net1=$(q 'nstrace_namespaces_created_total{type="net"}')
+uts1=$(q 'nstrace_namespaces_created_total{type="uts"}')
+check "Prometheus sees the 5 net namespaces created ($net0 -> $net1)" [ $((net1 - net0)) -eq 5 ]
+check "Prometheus sees the 3 uts namespaces created ($uts0 -> $uts1)" [ $((uts1 - uts0)) -eq 3 ]
+check "creation latency histogram counted them" \
+	[ "$(q 'nstrace_namespace_creation_latency_seconds_count{type="net"}')" = "$net1" ]
+kill $PROM
+wait $PROM 2>/dev/null
+
+curl -sf "$URL/metrics" >"$TMP/m.txt"
+check "promtool check metrics passes" promtool check metrics <"$TMP/m.txt"
+check "/api/namespaces is the ls inventory as JSON" \
+	jq -e '.namespaces | length > 0 and all(has("ns") and has("type") and has("nprocs"))' \
+	<(curl -sf "$URL/api/namespaces")
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check "unknown path: 404" [ "$(code "$URL/nope")" = 404 ]
+check "POST: 405 (no endpoint changes state)" [ "$(code -X POST "$URL/metrics")" = 405 ]
+check "oversized request: 413 or 431" sh -c "c=\$(curl -s -o /dev/null -w '%{http_code}' \
+	-H 'X-Big: $(head -c 40000 /dev/zero | tr '\0' a)' $URL/metrics); [ \$c = 413 ] || [ \$c = 431 ]"
+check "malformed request: 400" sh -c "printf 'GARBAGE\r\n\r\n' | timeout 5 nc -q1 127.0.0.1 $PORT | head -1 | grep -q ' 400 '"
+
+# 100 concurrent scrapers while namespaces churn
+CHURN=${OUTPUT:-$(dirname "$NSTRACE")}/bench/fork_unshare
+"$CHURN" 100000 >"$TMP/churn.out" &
+churn=$!
+rss0=$(awk '/VmRSS/ { print $2 }' /proc/$SERVE/status)
+wrk -t2 -c100 -d5s "$URL/metrics" >"$TMP/wrk.txt" 2>&1
+check "100 concurrent scrapers: no errors, no non-2xx ($(grep -E 'Requests/sec' "$TMP/wrk.txt"))" \
+	sh -c "! grep -qE 'Non-2xx|Socket errors' '$TMP/wrk.txt'"
+wait $churn
+rss1=$(awk '/VmRSS/ { print $2 }' /proc/$SERVE/status)
+check "memory bounded through 100,000 namespaces created and destroyed (RSS ${rss0} -> ${rss1} KiB)" \
+	[ $((rss1 - rss0)) -lt 16384 ]
+check "$(grep -o 'iterations [0-9]*' "$TMP/churn.out") created and destroyed" grep -q 'iterations 100000' "$TMP/churn.out"
+
+"$NSTRACE" serve --listen 127.0.0.1:$PORT >/dev/null 2>"$TMP/busy.err"
+check "a port in use is a clear error (exit 2)" grep -q 'address already in use' "$TMP/busy.err"
+"$NSTRACE" serve --listen 127.0.0.1 >/dev/null 2>"$TMP/bad.err"
+check "a bad --listen is a clear error" grep -q "invalid --listen '127.0.0.1'" "$TMP/bad.err"
+kill $SERVE
+wait $SERVE
+check "serve exits 0 on SIGTERM" [ $? -eq 0 ]
+done_testing

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+#include "metrics.h"
+
+/* Seconds; covers a 1 µs uts unshare to a multi-second net teardown under churn. */
+static const double lat_le[NST_LAT_BUCKETS] = { 1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4,
+						5e-4, 1e-3, 2.5e-3, 1e-2, 0.1, 1, 10 };
+
+enum { OP_CLONE, OP_CLONE3, OP_UNSHARE, OP_SETNS, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "clone", "clone3", "unshare", "setns" };
+
+struct live_ns {
+	__u32 ino;
+	__u8 type;
+	int members;
+	struct live_ns *next;
+};
+
+#define LIVE_BUCKETS 8192
+
+struct nst_metrics {
+	pthread_mutex_t lock;
+	int top_n;
+	__u64 ops[NST_T_COUNT][OP_COUNT][2];	/* [type][syscall][failed] */
+	__u64 created[NST_T_COUNT];
+	__u64 lat_count[NST_T_COUNT][NST_LAT_BUCKETS + 1];
+	double lat_sum[NST_T_COUNT];
+	long live[NST_T_COUNT];
+	__u64 lost;
+	size_t tracked;
+	struct live_ns *bucket[LIVE_BUCKETS];
+};
+
+struct nst_metrics *nst_metrics_new(int top_n)
+{
+	struct nst_metrics *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	pthread_mutex_init(&m->lock, NULL);
+	m->top_n = top_n;
+	return m;
+}
+
+void nst_metrics_free(struct nst_metrics *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < LIVE_BUCKETS; i++)
+		for (struct live_ns *n = m->bucket[i], *next; n; n = next) {
+			next = n->next;
+			free(n);
+		}
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static struct live_ns **live_slot(struct nst_metrics *m, enum nst_type type, __u32 ino)
+{
+	struct live_ns **p = &m->bucket[(ino * 2654435761U ^ type) % LIVE_BUCKETS];
+
+	while (*p && ((*p)->ino != ino || (*p)->type != type))
+		p = &(*p)->next;
+	return p;
+}
+
+/*
+ * Membership: a namespace is live while it has members. Per-namespace
+ * state goes away with the last member, so memory follows the machine.
+ */
+static void member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
+{
+	struct live_ns **p = live_slot(m, type, ino), *n = *p;
+
+	if (!ino)
+		return;
+	if (!n) {
+		if (d <= 0)
+			return;	/* a member leaving a namespace we never saw */
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return;
+		n->ino = ino;
+		n->type = type;
+		*p = n;
+		m->tracked++;
+		m->live[type]++;
+	}
+	n->members += d;
+	if (n->members <= 0) {
+		*p = n->next;
+		free(n);
+		m->tracked--;
+		m->live[type]--;
+	}
+}
+
+void nst_metrics_seed(struct nst_metrics *m, enum nst_type type, __u32 ino, int members)
+{
+	pthread_mutex_lock(&m->lock);
+	member_delta(m, type, ino, members > 0 ? members : 1);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int op_of(unsigned int kind)
+{
+	switch (kind) {
+	case NST_K_CLONE:
+		return OP_CLONE;
+	case NST_K_CLONE3:
+		return OP_CLONE3;
+	case NST_K_UNSHARE:
+		return OP_UNSHARE;
+	case NST_K_SETNS:
+		return OP_SETNS;
+	}
+	return -1;
+}
+
+static void observe_latency(struct nst_metrics *m, enum nst_type t, __u64 ns)
+{
+	double s = ns / 1e9;
+	int b = 0;
+
+	while (b < NST_LAT_BUCKETS && s > lat_le[b])
+		b++;
+	m->lat_count[t][b]++;
+	m->lat_sum[t] += s;
+}
+
+/* The types an operation was about: its flags, or what a setns fd points to. */
+static __u32 op_types(const struct nst_event *e)
+{
+	__u32 slots = nst_flags_to_slots((e->flags | e->target_type) & NST_CLONE_NEWALL), types = 0;
+
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (slots & (1U << i))
+			types |= 1U << nst_slot_type(i);
+	return types;
+}
+
+static void count_op(struct nst_metrics *m, const struct nst_event *e)
+{
+	int op = op_of(e->kind);
+	__u32 types = op_types(e);
+	bool failed = e->ret < 0;
+
+	if (op < 0)
+		return;
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		if (!(types & (1U << t)))
+			continue;
+		m->ops[t][op][failed]++;
+		if (failed || op == OP_SETNS)
+			continue;
+		m->created[t]++;
+		observe_latency(m, t, e->lat_ns);
+	}
+}
+
+/* Who is where: +1 where a task arrives, -1 where it leaves. */
+static void track_members(struct nst_metrics *m, const struct nst_event *e)
+{
+	bool spawn = e->kind == NST_K_CLONE || e->kind == NST_K_CLONE3 || e->kind == NST_K_FORK;
+	__u32 changed = nst_changed_slots(e);
+
+	if (e->ret < 0 && e->kind != NST_K_EXIT)
+		return;
+	if (spawn && (e->flags & 0x00010000))	/* CLONE_THREAD: members are processes */
+		return;
+	for (int i = 0; i < NST_NS_COUNT; i++) {
+		enum nst_type t = nst_slot_type(i);
+
+		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC)
+			continue;
+		if (spawn && e->child_pid)
+			member_delta(m, t, e->after[i], 1);
+		else if (!spawn && (changed & (1U << i))) {
+			member_delta(m, t, e->after[i], 1);
+			member_delta(m, t, e->before[i], -1);
+		}
+	}
+}
+
+void nst_metrics_event(struct nst_metrics *m, const struct nst_event *e)
+{
+	pthread_mutex_lock(&m->lock);
+	count_op(m, e);
+	track_members(m, e);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void nst_metrics_set_lost(struct nst_metrics *m, __u64 lost)
+{
+	pthread_mutex_lock(&m->lock);
+	m->lost = lost;
+	pthread_mutex_unlock(&m->lock);
+}
+
+size_t nst_metrics_tracked(struct nst_metrics *m)
+{
+	size_t n;
+
+	pthread_mutex_lock(&m->lock);
+	n = m->tracked;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+static void render_ops(struct nst_metrics *m, FILE *out)
+{
+	fprintf(out, "# HELP nstrace_namespace_operations_total Namespace syscalls by type, "
+		"syscall and outcome.\n# TYPE nstrace_namespace_operations_total counter\n");
+	for (int t = 0; t < NST_T_COUNT; t++)
+		for (int op = 0; op < OP_COUNT; op++)
+			for (int f = 0; f < 2; f++)
+				fprintf(out, "nstrace_namespace_operations_total{type=\"%s\","
+					"syscall=\"%s\",outcome=\"%s\"} %llu\n",
+					nst_type_name(t), op_names[op], f ? "failure" : "success",
+					(unsigned long long)m->ops[t][op][f]);
+	fprintf(out, "# HELP nstrace_namespaces_created_total Namespaces created by clone, "
+		"clone3 or unshare.\n# TYPE nstrace_namespaces_created_total counter\n");
+	for (int t = 0; t < NST_T_COUNT; t++)
+		fprintf(out, "nstrace_namespaces_created_total{type=\"%s\"} %llu\n",
+			nst_type_name(t), (unsigned long long)m->created[t]);
+}
+
+static void render_latency(struct nst_metrics *m, FILE *out)
+{
+	fprintf(out, "# HELP nstrace_namespace_creation_latency_seconds Latency of the clone, "
+		"clone3 or unshare call that created a namespace.\n"
+		"# TYPE nstrace_namespace_creation_latency_seconds histogram\n");
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		__u64 cum = 0;
+
+		for (int b = 0; b <= NST_LAT_BUCKETS; b++) {
+			cum += m->lat_count[t][b];
+			if (b < NST_LAT_BUCKETS)
+				fprintf(out, "nstrace_namespace_creation_latency_seconds_bucket"
+					"{type=\"%s\",le=\"%g\"} %llu\n", nst_type_name(t),
+					lat_le[b], (unsigned long long)cum);
+			else
+				fprintf(out, "nstrace_namespace_creation_latency_seconds_bucket"
+					"{type=\"%s\",le=\"+Inf\"} %llu\n", nst_type_name(t),
+					(unsigned long long)cum);
+		}
+		fprintf(out, "nstrace_namespace_creation_latency_seconds_sum{type=\"%s\"} %.9f\n",
+			nst_type_name(t), m->lat_sum[t]);
+		fprintf(out, "nstrace_namespace_creation_latency_seconds_count{type=\"%s\"} %llu\n",
+			nst_type_name(t), (unsigned long long)cum);
+	}
+}
+
+/* The top N namespaces by members, for a bounded number of series. */
+static void render_top(struct nst_metrics *m, FILE *out)
+{
+	struct live_ns *top[64] = {};
+	int n = m->top_n < 64 ? m->top_n : 64;
+
+	for (int i = 0; i < LIVE_BUCKETS; i++)
+		for (struct live_ns *x = m->bucket[i]; x; x = x->next) {
+			int k = n - 1;
+
+			if (!n || (top[k] && top[k]->members >= x->members))
+				continue;
+			while (k > 0 && (!top[k - 1] || top[k - 1]->members < x->members)) {
+				top[k] = top[k - 1];
+				k--;
+			}
+			top[k] = x;
+		}
+	fprintf(out, "# HELP nstrace_namespace_processes Processes in a namespace (the top %d).\n"
+		"# TYPE nstrace_namespace_processes gauge\n", n);
+	for (int k = 0; k < n && top[k]; k++)
+		fprintf(out, "nstrace_namespace_processes{type=\"%s\",ns=\"%u\"} %d\n",
+			nst_type_name(top[k]->type), top[k]->ino, top[k]->members);
+}
+
+void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *tier)
+{
+	pthread_mutex_lock(&m->lock);
+	render_ops(m, out);
+	render_latency(m, out);
+	fprintf(out, "# HELP nstrace_namespaces_live Namespaces with at least one process.\n"
+		"# TYPE nstrace_namespaces_live gauge\n");
+	for (int t = 0; t < NST_T_COUNT; t++)
+		fprintf(out, "nstrace_namespaces_live{type=\"%s\"} %ld\n", nst_type_name(t),
+			m->live[t]);
+	render_top(m, out);
+	fprintf(out, "# HELP nstrace_events_lost_total Events dropped in the kernel: ring buffer "
+		"full.\n# TYPE nstrace_events_lost_total counter\nnstrace_events_lost_total %llu\n",
+		(unsigned long long)m->lost);
+	pthread_mutex_unlock(&m->lock);
+	fprintf(out, "# HELP nstrace_build_info nstrace version and the tier that is attached.\n"
+		"# TYPE nstrace_build_info gauge\n"
+		"nstrace_build_info{version=\"%s\",tier=\"%s\"} 1\n", version, tier);
+}
