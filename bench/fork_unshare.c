@@ -2,8 +2,10 @@
 /*
  * The fork + unshare(CLONE_NEWUTS) loop: fork, the child unshares its uts
  * namespace and exits, the parent reaps it. Prints iterations per second.
+ * With "inplace", one process unshares COUNT times: each call creates a
+ * namespace and frees the one before, for churn without process cost.
  *
- * usage: fork_unshare COUNT
+ * usage: fork_unshare COUNT [inplace]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -11,6 +13,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -22,11 +25,16 @@ int main(int argc, char **argv)
 	double secs;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: fork_unshare COUNT\n");
+		fprintf(stderr, "usage: fork_unshare COUNT [inplace]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; argc > 2 && !strcmp(argv[2], "inplace") && i < n; i++)
+		if (unshare(CLONE_NEWUTS)) {
+			perror("unshare");
+			return 1;
+		}
+	for (long i = 0; !(argc > 2 && !strcmp(argv[2], "inplace")) && i < n; i++) {
 		pid_t p = fork();
 
 		if (p == 0)

@@ -17,7 +17,7 @@
 #define NST_BLOCK_EVENTS 1
 #define NST_BLOCK_LOST 2
 #define NST_BLOCK_END 3		/* written at a clean close */
-#define NST_BLOCK_MAX_EVENTS 8192
+#define NST_BLOCK_MAX_EVENTS 4096
 #define NST_REC_META_MAX 4096
 
 /* What the header says about the recording. */
