@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 PROCS=${1:-3000}
-GROUPS=${2:-300}
+NGROUPS=${2:-300}
 RUNS=${3:-10}
 scripts/deps.sh bench >/dev/null
 make -s .output/nstrace
@@ -15,8 +15,8 @@ NST=$PWD/.output/nstrace
 TMP=$(mktemp -d /tmp/nstrace-ls.XXXXXX)
 trap 'pkill -f "sleep 7200" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-per=$((PROCS / GROUPS))
-for g in $(seq 1 "$GROUPS"); do
+per=$((PROCS / NGROUPS))
+for g in $(seq 1 "$NGROUPS"); do
 	unshare -n -u -i sh -c "for i in \$(seq 2 $per); do sleep 7200 & done; exec sleep 7200" &
 done
 sleep 3

@@ -28,12 +28,46 @@ static const int type_slot[NST_T_COUNT] = {
 	[NST_T_CGROUP] = NST_NS_CGROUP, [NST_T_TIME] = NST_NS_TIME,
 };
 
+static size_t inv_hash(enum nst_type type, __u32 ino, size_t cap)
+{
+	return ((ino * 2654435761U) ^ type) & (cap - 1);
+}
+
+/* Rebuild the index at twice the size: it stays at most half full. */
+static int inv_reindex(struct inventory *inv, size_t cap)
+{
+	int *idx = malloc(cap * sizeof(*idx));
+
+	if (!idx)
+		return -1;
+	memset(idx, 0xff, cap * sizeof(*idx));
+	for (size_t i = 0; i < inv->n; i++) {
+		size_t h = inv_hash(inv->ns[i].type, inv->ns[i].ino, cap);
+
+		while (idx[h] >= 0)
+			h = (h + 1) & (cap - 1);
+		idx[h] = i;
+	}
+	free(inv->index);
+	inv->index = idx;
+	inv->index_cap = cap;
+	return 0;
+}
+
 static struct inv_ns *inv_find(struct inventory *inv, enum nst_type type, __u32 ino, bool add)
 {
-	/* a linear probe is fine: a machine has hundreds, not millions, of namespaces */
-	for (size_t i = 0; i < inv->n; i++)
-		if (inv->ns[i].ino == ino && inv->ns[i].type == type)
-			return &inv->ns[i];
+	size_t h;
+
+	if (2 * (inv->n + 1) > inv->index_cap &&
+	    inv_reindex(inv, inv->index_cap ? inv->index_cap * 2 : 1024))
+		return NULL;
+	h = inv_hash(type, ino, inv->index_cap);
+	for (; inv->index[h] >= 0; h = (h + 1) & (inv->index_cap - 1)) {
+		struct inv_ns *n = &inv->ns[inv->index[h]];
+
+		if (n->ino == ino && n->type == type)
+			return n;
+	}
 	if (!add)
 		return NULL;
 	if (inv->n == inv->cap) {
@@ -48,6 +82,7 @@ static struct inv_ns *inv_find(struct inventory *inv, enum nst_type type, __u32 
 	memset(&inv->ns[inv->n], 0, sizeof(inv->ns[0]));
 	inv->ns[inv->n].type = type;
 	inv->ns[inv->n].ino = ino;
+	inv->index[h] = inv->n;
 	return &inv->ns[inv->n++];
 }
 
@@ -373,6 +408,10 @@ int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err,
 		}
 	}
 	collect_mounts(inv);
+	/* sorting moves the entries: the index is no longer needed */
+	free(inv->index);
+	inv->index = NULL;
+	inv->index_cap = 0;
 	qsort(inv->ns, inv->n, sizeof(inv->ns[0]), by_ino);
 	for (size_t i = 0; i < inv->n; i++)
 		enrich(&inv->ns[i]);
@@ -382,6 +421,7 @@ int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err,
 void inv_free(struct inventory *inv)
 {
 	free(inv->ns);
+	free(inv->index);
 	memset(inv, 0, sizeof(*inv));
 }
 

@@ -28,6 +28,8 @@ struct inv_ns {
 struct inventory {
 	struct inv_ns *ns;
 	size_t n, cap;
+	int *index;		/* open addressing over ns[], by (type, ino) */
+	size_t index_cap;
 	bool via_bpf;
 };
 

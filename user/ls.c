@@ -53,17 +53,24 @@ static void g_ppid(const struct inv_ns *n, char *b, size_t l)
 		snprintf(b, l, "%u", n->ppid);
 }
 
+/* getpwuid reads the passwd database each time: remember the last answer */
 static void g_user(const struct inv_ns *n, char *b, size_t l)
 {
+	static char name[64];
+	static __u32 uid = (__u32)-1;
 	struct passwd *pw;
 
 	if (!n->pid)
 		return;
-	pw = getpwuid(n->uid);
-	if (pw)
-		snprintf(b, l, "%s", pw->pw_name);
-	else
-		snprintf(b, l, "%u", n->uid);
+	if (n->uid != uid) {
+		pw = getpwuid(n->uid);
+		if (pw)
+			snprintf(name, sizeof(name), "%s", pw->pw_name);
+		else
+			snprintf(name, sizeof(name), "%u", n->uid);
+		uid = n->uid;
+	}
+	snprintf(b, l, "%s", name);
 }
 
 static void g_command(const struct inv_ns *n, char *b, size_t l)
