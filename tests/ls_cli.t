@@ -56,6 +56,19 @@ check "--tree: our net namespace hangs under it" \
 check "-p PID lists that process's 8 namespaces" \
 	[ "$("$NSTRACE" ls -n -p $$ | wc -l)" -eq 8 ]
 
+# CREATED from a recording that saw the creation
+# (the recorder flushes every second: the namespace is on disk while it lives)
+"$NSTRACE" record -o "$TMP/c.nst" -- unshare -u sleep 4 2>/dev/null &
+rec=$!
+sleep 2.5
+holder=$(pgrep -n -f '^sleep 4$')
+uts=$(stat -L -c %i /proc/$holder/ns/uts)
+"$NSTRACE" ls -t uts -o NS,CREATED -J --from "$TMP/c.nst" >"$TMP/created.json" 2>/dev/null
+check "CREATED is filled from --from RECORDING" \
+	jq -e --argjson i "$uts" '.namespaces | any(.ns == $i and (.created | test("^20[0-9-]+T")))' \
+	"$TMP/created.json"
+wait $rec
+
 expect2() {
 	name=$1 pat=$2
 	shift 2

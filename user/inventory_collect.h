@@ -23,6 +23,7 @@ struct inv_ns {
 	char container[80];
 	char pod[64];
 	int open_fds;		/* nsfs fds that hold it */
+	__s64 created_wall_ns;	/* when a recording saw it created; 0: unknown */
 };
 
 struct inventory {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <libsmartcols/libsmartcols.h>
 #include "cmds.h"
+#include "event.h"
+#include "recfile.h"
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "parse.h"
@@ -113,6 +115,14 @@ static void g_fds(const struct inv_ns *n, char *b, size_t l)
 	snprintf(b, l, "%d", n->open_fds);
 }
 
+static void g_created(const struct inv_ns *n, char *b, size_t l)
+{
+	struct nst_fmt f = { 0 };
+
+	if (n->created_wall_ns)
+		nst_wall_str(&f, n->created_wall_ns, b, l);
+}
+
 static const struct ls_col cols[] = {
 	{ "NS", "namespace identifier (inode number)", SCOLS_JSON_NUMBER, 10, g_ns },
 	{ "TYPE", "kind of namespace", SCOLS_JSON_STRING, 5, g_type },
@@ -129,6 +139,8 @@ static const struct ls_col cols[] = {
 	{ "CONTAINER", "container id from the cgroup path (first 12 characters)",
 	  SCOLS_JSON_STRING, 12, g_container },
 	{ "POD", "Kubernetes pod uid from the cgroup path", SCOLS_JSON_STRING, 0, g_pod },
+	{ "CREATED", "when it was created, if --from RECORDING saw it", SCOLS_JSON_STRING, 0,
+	  g_created },
 };
 #define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
 
@@ -138,6 +150,7 @@ struct ls_opts {
 	int type;		/* -1: all */
 	pid_t task;
 	bool json, raw, noheadings, tree, force_proc, verbose;
+	const char *from;	/* a recording that may have seen the creations */
 };
 
 static int col_index(const char *name, size_t len)
@@ -285,6 +298,46 @@ static struct libscols_table *make_table(const struct ls_opts *o)
 	return tb;
 }
 
+struct created_ctx {
+	struct nsreg *reg;
+	__s64 boot_to_wall;
+};
+
+static int created_meta(void *ctx, const struct nst_rec_meta *m)
+{
+	((struct created_ctx *)ctx)->boot_to_wall = m->boot_to_wall_ns;
+	return 0;
+}
+
+static int created_event(void *ctx, const struct nst_event *e)
+{
+	nsreg_account(((struct created_ctx *)ctx)->reg, e);
+	return 0;
+}
+
+/* CREATED: the newest generation of each inode that the recording saw created. */
+static int fill_created(struct inventory *inv, const char *path, char *err, size_t errlen)
+{
+	struct created_ctx c = { .reg = nsreg_new() };
+	struct nst_rec_reader_ops ops = { created_meta, created_event, NULL };
+	struct nst_rec_status st;
+
+	if (!c.reg || nst_rec_read_file(path, &ops, &c, &st, err, errlen)) {
+		nsreg_free(c.reg);
+		return -1;
+	}
+	if (st.damaged)
+		nst_errorf("warning: %s", st.warning);
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct nsreg_ns *n = nsreg_lookup(c.reg, inv->ns[i].type, inv->ns[i].ino);
+
+		if (n && n->creator_pid)
+			inv->ns[i].created_wall_ns = n->first_seen_ns + c.boot_to_wall;
+	}
+	nsreg_free(c.reg);
+	return 0;
+}
+
 static int ls_print(FILE *out, const struct ls_opts *o, char *err, size_t errlen)
 {
 	struct inventory inv;
@@ -293,6 +346,10 @@ static int ls_print(FILE *out, const struct ls_opts *o, char *err, size_t errlen
 
 	if ((ret = inv_collect(&inv, o->force_proc, o->verbose, err, errlen)))
 		return ret;
+	if (o->from && fill_created(&inv, o->from, err, errlen)) {
+		inv_free(&inv);
+		return -1;
+	}
 	tb = make_table(o);
 	if (!tb || add_lines(tb, o, &inv)) {
 		snprintf(err, errlen, "failed to build the table");
@@ -330,11 +387,12 @@ static const char ls_usage[] =
 	"  -n, --noheadings       no header line\n"
 	"      --list-columns     the columns and what they mean\n"
 	"      --proc             walk /proc instead of using BPF iterators\n"
+	"      --from FILE        fill CREATED from a recording (nstrace record)\n"
 	"  -v, --verbose          say why the BPF iterators were not used\n"
 	"  -h, --help             this help\n"
 	"\nDefault columns: NS,TYPE,NPROCS,PID,USER,COMMAND\n";
 
-enum { OPT_ALL = 256, OPT_TREE, OPT_LISTCOLS, OPT_PROC };
+enum { OPT_ALL = 256, OPT_TREE, OPT_LISTCOLS, OPT_PROC, OPT_FROM };
 
 static int parse_ls_opt(int c, struct ls_opts *o)
 {
@@ -376,6 +434,9 @@ static int parse_ls_opt(int c, struct ls_opts *o)
 	case OPT_PROC:
 		o->force_proc = true;
 		return 0;
+	case OPT_FROM:
+		o->from = optarg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -392,7 +453,8 @@ int cmd_ls(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },	  { "list", no_argument, NULL, 'l' },
 		{ "tree", no_argument, NULL, OPT_TREE },   { "raw", no_argument, NULL, 'r' },
 		{ "noheadings", no_argument, NULL, 'n' },  { "list-columns", no_argument, NULL, OPT_LISTCOLS },
-		{ "proc", no_argument, NULL, OPT_PROC },   { "verbose", no_argument, NULL, 'v' },
+		{ "proc", no_argument, NULL, OPT_PROC },   { "from", required_argument, NULL, OPT_FROM },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },	  {}
 	};
 	struct ls_opts o = { .type = -1 };
