@@ -30,6 +30,8 @@ BIN := $(OUTPUT)/nstrace
 TEST_SRCS := $(wildcard tests/*_test.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(wildcard tests/*.t)
+# workload generators: the benchmarks and some tests drive them
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 
 INCLUDES := -Iinclude -Iuser -I$(OUTPUT)
 CFLAGS ?= -O2 -g
@@ -108,8 +110,6 @@ fuzz: $(FUZZ_BINS)
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec '' $(TEST_BINS) $(TEST_SCRIPTS)
-
-BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
