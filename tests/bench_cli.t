@@ -56,18 +56,10 @@ after=$(snapshot)
 check "interrupted bench exits 130" [ $st -eq 130 ]
 check "interrupted bench leaves nothing behind ($before -> $after)" [ "$before" = "$after" ]
 
-expect2() {
-	name=$1 pat=$2
-	shift 2
-	"$NSTRACE" bench "$@" >/dev/null 2>"$TMP/e"
-	st=$?
-	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then ok "$name"; else
-		not_ok "$name" "exit $st: $(cat "$TMP/e")"; fi
-}
-expect2 "unknown type" "unknown namespace type 'bogus'" --ns bogus
-expect2 "-n 0" "invalid iteration count \(-n\) '0'" -n 0
-expect2 "-n -5" "invalid iteration count \(-n\) '-5'" -n -5
-expect2 "-j over 1024" "invalid job count '2000': expected a whole number from 1 to 1024" -j 1,2000
-expect2 "unknown mode" "unknown mode 'fork'" --mode fork
+expect_usage "unknown type" "unknown namespace type 'bogus'" "$NSTRACE" bench --ns bogus
+expect_usage "-n 0" "invalid iteration count \(-n\) '0'" "$NSTRACE" bench -n 0
+expect_usage "-n -5" "invalid iteration count \(-n\) '-5'" "$NSTRACE" bench -n -5
+expect_usage "-j over 1024" "invalid job count '2000': expected a whole number from 1 to 1024" "$NSTRACE" bench -j 1,2000
+expect_usage "unknown mode" "unknown mode 'fork'" "$NSTRACE" bench --mode fork
 
 done_testing

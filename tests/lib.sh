@@ -26,6 +26,19 @@ check() {
 	if "$@" >/dev/null; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
+# expect_usage NAME PATTERN CMD...: exit status 2 and a message matching PATTERN
+expect_usage() {
+	name=$1 pat=$2
+	shift 2
+	"$@" >/dev/null 2>"$TMP/usage.err"
+	st=$?
+	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/usage.err"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $st, stderr: $(cat "$TMP/usage.err")"
+	fi
+}
+
 done_testing() {
 	echo "1..$t_n"
 	[ "$t_fail" -eq 0 ]

@@ -69,16 +69,8 @@ check "CREATED is filled from --from RECORDING" \
 	"$TMP/created.json"
 wait $rec
 
-expect2() {
-	name=$1 pat=$2
-	shift 2
-	"$NSTRACE" ls "$@" >/dev/null 2>"$TMP/e"
-	st=$?
-	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then ok "$name"; else
-		not_ok "$name" "exit $st: $(cat "$TMP/e")"; fi
-}
-expect2 "bad column" "unknown column: FOO" -o NS,FOO
-expect2 "bad type" "unknown namespace type: nett" -t nett
+expect_usage "bad column" "unknown column: FOO" "$NSTRACE" ls -o NS,FOO
+expect_usage "bad type" "unknown namespace type: nett" "$NSTRACE" ls -t nett
 
 pkill -f 'sleep 300'
 exec 8<&-

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 /*
  * A privileged test skips when not root, except under CI=true, where a
@@ -23,19 +22,6 @@
 			SKIP(return, "needs root (fails instead under CI=true)");             \
 		}                                                                            \
 	} while (0)
-
-/* st_ino of /proc/PID/ns/NAME (pid 0: self), 0 if it cannot be read. */
-static inline ino_t nst_ns_ino(pid_t pid, const char *name)
-{
-	char path[64];
-	struct stat st;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
-	else
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
-	return stat(path, &st) ? 0 : st.st_ino;
-}
 
 /* Block for one byte from fd; true when it came. */
 static inline bool nst_sync_wait(int fd)

@@ -78,18 +78,10 @@ check "--json -o FILE has the command's exec" \
 	[ "$(jq -c 'select(.syscall == "exec" and .comm == "true")' "$TMP/ev.json" | wc -l)" -eq 1 ]
 
 # bad input
-expect2() {
-	name=$1 pat=$2
-	shift 2
-	"$NSTRACE" run "$@" >/dev/null 2>"$TMP/e"
-	st=$?
-	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then ok "$name"; else
-		not_ok "$name" "exit $st: $(cat "$TMP/e")"; fi
-}
-expect2 "bad --join" "invalid --join 'x'" --join x -- true
-expect2 "--join of a missing pid" "no such process" --join 999999999:net -- true
-expect2 "--mount-proc without pid+mnt" "needs new pid and mnt" --mount-proc -- true
-expect2 "unknown type" "unknown namespace type 'nett'" --ns nett -- true
-expect2 "no command" "no command given" --ns net
+expect_usage "bad --join" "invalid --join 'x'" "$NSTRACE" run --join x -- true
+expect_usage "--join of a missing pid" "no such process" "$NSTRACE" run --join 999999999:net -- true
+expect_usage "--mount-proc without pid+mnt" "needs new pid and mnt" "$NSTRACE" run --mount-proc -- true
+expect_usage "unknown type" "unknown namespace type 'nett'" "$NSTRACE" run --ns nett -- true
+expect_usage "no command" "no command given" "$NSTRACE" run --ns net
 
 done_testing

@@ -4,28 +4,16 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-# expect_usage NAME PATTERN ARGS...: exit status 2 and a message matching PATTERN
-expect_usage() {
-	name=$1 pat=$2
-	shift 2
-	"$NSTRACE" "$@" >"$TMP/o" 2>"$TMP/e"
-	st=$?
-	if [ $st -eq 2 ] && grep -qE "$pat" "$TMP/e"; then
-		ok "$name"
-	else
-		not_ok "$name" "exit $st, stderr: $(cat "$TMP/e")"
-	fi
-}
 
-expect_usage "pid that is not a number" "invalid pid 'abc'" --pid abc
+expect_usage "pid that is not a number" "invalid pid 'abc'" "$NSTRACE" --pid abc
 expect_usage "pid that does not exist" "failed to trace pid 999999999: no such process" \
-	--pid 999999999
+	"$NSTRACE" --pid 999999999
 expect_usage "unknown namespace type lists the valid ones" \
 	"unknown namespace type 'foo' \(valid: mnt, uts, ipc, pid, net, user, cgroup, time" \
-	--ns net,foo
-expect_usage "unknown column" "unknown column: NOPE" -o PID,NOPE
-expect_usage "bad duration" "invalid duration 'soon'" -d soon
-expect_usage "unknown command" "unknown or ambiguous command 'frobnicate'" frobnicate
+	"$NSTRACE" --ns net,foo
+expect_usage "unknown column" "unknown column: NOPE" "$NSTRACE" -o PID,NOPE
+expect_usage "bad duration" "invalid duration 'soon'" "$NSTRACE" -d soon
+expect_usage "unknown command" "unknown or ambiguous command 'frobnicate'" "$NSTRACE" frobnicate
 
 # without privileges: the message names the missing capabilities
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
@@ -51,7 +39,7 @@ fi
 sh -c 'exit 0' &
 gone=$!
 wait $gone
-expect_usage "traced process that exited at once" "failed to trace pid $gone" --pid $gone
+expect_usage "traced process that exited at once" "failed to trace pid $gone" "$NSTRACE" --pid $gone
 
 # --json: every line parses and carries every documented key
 mkfifo "$TMP/go"

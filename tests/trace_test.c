@@ -156,11 +156,11 @@ FIXTURE_TEARDOWN(unshare_type)
 TEST_F(unshare_type, after_is_proc_inode_before_is_parents)
 {
 	const struct nst_event *e;
-	ino_t parent = nst_ns_ino(0, variant->proc_name), child;
+	__u64 parent = nsrt_ns_ino(0, variant->proc_name), child;
 
 	ASSERT_TRUE(nst_sync_wake(self->w.sock));
 	ASSERT_TRUE(nst_sync_wait(self->w.sock)) TH_LOG("worker died: unshare failed?");
-	child = nst_ns_ino(self->w.pid, variant->proc_name);
+	child = nsrt_ns_ino(self->w.pid, variant->proc_name);
 	ASSERT_NE(parent, child) TH_LOG("unshare(%s) did not change the namespace",
 					variant->proc_name);
 	e = wait_event(self->t, &self->log, NST_K_UNSHARE, self->w.pid);
@@ -252,7 +252,7 @@ FIXTURE_TEARDOWN(setns_target)
 
 TEST_F(setns_target, target_inode_and_errno)
 {
-	ino_t target = nst_ns_ino(self->holder.pid, "net");
+	__u64 target = nsrt_ns_ino(self->holder.pid, "net");
 	const struct nst_event *e;
 
 	ASSERT_NE(0, target);
@@ -365,14 +365,14 @@ TEST(pod_scenario_shares_net_and_uts_only)
 			clone_b = &log->ev[i];
 	}
 	EXPECT_NE(NULL, clone_b) TH_LOG("no clone3 event that created B");
-	EXPECT_EQ(nst_ns_ino(a.pid, "net"), exit_b->before[NST_NS_NET])
+	EXPECT_EQ(nsrt_ns_ino(a.pid, "net"), exit_b->before[NST_NS_NET])
 	TH_LOG("B's net %u is not A's", exit_b->before[NST_NS_NET]);
-	EXPECT_EQ(nst_ns_ino(a.pid, "uts"), exit_b->before[NST_NS_UTS]);
-	EXPECT_NE(nst_ns_ino(a.pid, "mnt"), exit_b->before[NST_NS_MNT])
+	EXPECT_EQ(nsrt_ns_ino(a.pid, "uts"), exit_b->before[NST_NS_UTS]);
+	EXPECT_NE(nsrt_ns_ino(a.pid, "mnt"), exit_b->before[NST_NS_MNT])
 	TH_LOG("B shares A's mnt namespace");
-	EXPECT_NE(nst_ns_ino(a.pid, "pid"), exit_b->before[NST_NS_PID])
+	EXPECT_NE(nsrt_ns_ino(a.pid, "pid"), exit_b->before[NST_NS_PID])
 	TH_LOG("B shares A's pid namespace");
-	EXPECT_NE(nst_ns_ino(0, "mnt"), exit_b->before[NST_NS_MNT]);
+	EXPECT_NE(nsrt_ns_ino(0, "mnt"), exit_b->before[NST_NS_MNT]);
 	kill(a.pid, SIGKILL);
 	nsrt_wait(&a);
 	nst_tracer_close(t);
