@@ -8,7 +8,7 @@
 # Workloads: a setns storm (ns per call), a fork+unshare loop (iterations/s)
 # and a container churn (nstrace run pods per second).
 # Then: nstrace's peak RSS through 10 million events, and its time to ready.
-# usage: sudo bench/overhead.sh [ROUNDS]
+# usage: sudo bench/overhead.sh [ROUNDS]; RESOURCES_ONLY=1 for the last part only
 set -u
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -79,7 +79,10 @@ measure() {
 }
 
 TRACERS="untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid bpftrace perf-trace strace"
-for wl in storm fork churn; do
+# RESOURCES_ONLY=1: just the collector's RSS and time to ready (a minute)
+WORKLOADS="storm fork churn"
+[ "${RESOURCES_ONLY:-0}" = 1 ] && WORKLOADS=""
+for wl in $WORKLOADS; do
 	for r in $(seq 1 "$ROUNDS"); do
 		for t in $TRACERS; do
 			measure "$t" "$wl" >>"$TMP/$wl.$t"
@@ -89,7 +92,7 @@ done
 
 stats() { sort -g | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
 echo "# $(uname -r), $(nproc) CPUs, $ROUNDS rounds; storm $STORM_N setns, fork loop $FORK_N, churn $PODS pods"
-for wl in storm fork churn; do
+for wl in $WORKLOADS; do
 	unit=$([ $wl = storm ] && echo "ns/call" || echo "per s")
 	base=$(stats <"$TMP/$wl.untraced" | awk '{ print $2 }')
 	printf "\n%-18s %12s  %s\n" "$wl ($unit)" "median" "slowdown min/median/max"
@@ -105,7 +108,6 @@ for wl in storm fork churn; do
 done
 
 echo
-"$NST" record -o "$TMP/big.nst" --comm setns_storm -- /usr/bin/time -f "%M" -o "$TMP/dummy" "$STORM" 5000000 2 >/dev/null 2>&1
 /usr/bin/time -f "%M" -o "$TMP/rss.rec" "$NST" record -o "$TMP/big.nst" --comm setns_storm -- "$STORM" 5000000 2 >/dev/null 2>"$TMP/big.err"
 echo "nstrace record peak RSS through $(sed -n 's/^Recorded \([0-9]*\) events.*/\1/p' "$TMP/big.err") events: $(($(cat "$TMP/rss.rec") / 1024)) MiB ($(cat "$TMP/rss.rec") KiB)"
 for i in 1 2 3 4 5; do

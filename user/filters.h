@@ -32,7 +32,7 @@
 	"                         user,cgroup,time (comma-separated, or all)\n"               \
 	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"        \
 	"  -x, --failed           only failed calls\n"                                       \
-	"  -b, --buffer SIZE      ring buffer size (default 8M)\n"                          \
+	"  -b, --buffer SIZE      ring buffer size (default 4M)\n"                          \
 	"      --tier TIER        auto, fentry or tracepoint (default auto)\n"               \
 	"  -v, --verbose          libbpf debug output\n"
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,7 +19,8 @@
 #include "tracer.h"
 #include "nstrace.skel.h"
 
-#define DEFAULT_RINGBUF (8U << 20)
+/* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
+#define DEFAULT_RINGBUF (4U << 20)
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 struct nst_tracer {
@@ -346,6 +348,30 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 	return ret;
 }
 
+/*
+ * Can this kernel load an fentry program at all? A two-instruction probe
+ * answers in microseconds; loading the whole object to learn the same
+ * (EPERM here) costs as much as the start-up it would delay.
+ */
+static bool fentry_allowed(void)
+{
+	struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces",
+						   BTF_KIND_FUNC) : -1;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id > 0 ? id : 0);
+	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
+
+	btf__free(vmlinux);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
 /* auto tries the exact fentry tier first and falls back to tracepoints. */
 static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
 			  size_t errlen)
@@ -353,6 +379,12 @@ static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o,
 	char why[512];
 	int ret;
 
+	if (o->tier == NST_TIER_AUTO && !fentry_allowed()) {
+		if (o->verbose)
+			fprintf(stderr, "nstrace: this kernel refuses fentry programs; using "
+				"tracepoints\n");
+		return open_tier(t, o, NST_TIER_TRACEPOINT, err, errlen);
+	}
 	if (o->tier != NST_TIER_AUTO) {
 		ret = open_tier(t, o, o->tier, err, errlen);
 		if (ret && o->tier == NST_TIER_FENTRY)
@@ -403,6 +435,8 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 		snprintf(err, errlen, "failed to create ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	/* CO-RE parsed the kernel's BTF (megabytes) and freed it: give the pages back */
+	malloc_trim(0);
 	return t;
 fail:
 	nst_tracer_close(t);

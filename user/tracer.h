@@ -27,7 +27,7 @@ struct nst_tracer_opts {
 	bool failed_only;
 	bool verbose;		/* libbpf debug output */
 	enum nst_tier tier;
-	size_t ringbuf_bytes;	/* 0: default (8 MiB) */
+	size_t ringbuf_bytes;	/* 0: default (4 MiB) */
 };
 
 /* Called for each event; a non-zero return stops nst_tracer_poll. */
