@@ -115,6 +115,23 @@ static void chrome_event(struct jw *w, const struct recording *rec, const struct
 	jw_obj_close(w);
 }
 
+/* One end of a flow arrow: "s" at the creator, "f" at the joiner. */
+static void flow_end(struct jw *w, const char *ph, __u64 id, const struct nsreg_ns *n, __u32 pid,
+		     __u32 tid, double ts)
+{
+	jw_obj_open(w, NULL);
+	jw_str(w, "ph", ph);
+	if (ph[0] == 'f')
+		jw_str(w, "bp", "e");
+	jw_str(w, "name", nst_type_name(n->type));
+	jw_str(w, "cat", "ns-flow");
+	jw_u64(w, "id", id);
+	jw_u64(w, "pid", pid);
+	jw_u64(w, "tid", tid);
+	jw_double(w, "ts", ts);
+	jw_obj_close(w);
+}
+
 /* Flow arrows: from the call that created a namespace to each setns into it. */
 static void chrome_flows(struct jw *w, const struct recording *rec, struct nsreg *reg)
 {
@@ -135,25 +152,9 @@ static void chrome_flows(struct jw *w, const struct recording *rec, struct nsreg
 			if (!n || !n->creator_pid || n->first_seen_ns > e->ts_ns)
 				continue;
 			id++;
-			jw_obj_open(w, NULL);
-			jw_str(w, "ph", "s");
-			jw_str(w, "name", nst_type_name(n->type));
-			jw_str(w, "cat", "ns-flow");
-			jw_u64(w, "id", id);
-			jw_u64(w, "pid", n->creator_pid);
-			jw_u64(w, "tid", n->creator_pid);
-			jw_double(w, "ts", us(rec, n->first_seen_ns));
-			jw_obj_close(w);
-			jw_obj_open(w, NULL);
-			jw_str(w, "ph", "f");
-			jw_str(w, "bp", "e");
-			jw_str(w, "name", nst_type_name(n->type));
-			jw_str(w, "cat", "ns-flow");
-			jw_u64(w, "id", id);
-			jw_u64(w, "pid", e->pid);
-			jw_u64(w, "tid", e->tid);
-			jw_double(w, "ts", us(rec, e->ts_ns));
-			jw_obj_close(w);
+			flow_end(w, "s", id, n, n->creator_pid, n->creator_pid,
+				 us(rec, n->first_seen_ns));
+			flow_end(w, "f", id, n, e->pid, e->tid, us(rec, e->ts_ns));
 		}
 	}
 }
