@@ -109,7 +109,7 @@ fuzz: $(FUZZ_BINS)
 # Every test binary and script writes TAP; prove runs them all.
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
-		prove -v --exec '' $(TEST_BINS) $(TEST_SCRIPTS)
+		prove -v --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS)
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

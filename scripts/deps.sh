@@ -7,11 +7,11 @@
 set -eu
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev pkg-config"
-pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3"
+pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps"
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_fuzz="libclang-rt-14-dev"
 pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"
-pkgs_bench="hyperfine strace bpftrace linux-perf"
+pkgs_bench="hyperfine strace bpftrace linux-perf bc time"
 
 want=""
 for g in "$@"; do

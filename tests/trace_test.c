@@ -57,6 +57,9 @@ static struct nst_tracer *open_tracer(pid_t *pids, int npids, struct evlog *l)
 	return t;
 }
 
+/* A process an op started that must not outlive its worker. */
+static pid_t worker_helper;
+
 /* A child that waits for a byte, runs op, reports, and waits to be released. */
 struct worker {
 	pid_t pid;
@@ -79,6 +82,9 @@ static int start_worker(struct worker *w, void (*op)(int sock, void *arg), void 
 		op(sv[1], arg);
 		nst_sync_wake(sv[1]);
 		nst_sync_wait(sv[1]);
+		/* PR_SET_PDEATHSIG alone races with our exit */
+		if (worker_helper > 0)
+			kill(worker_helper, SIGKILL);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -105,10 +111,13 @@ static void op_unshare(int sock, void *arg)
 	 * /proc/PID/ns/pid_for_children cannot be opened until the new pid
 	 * namespace has an init: start one, which dies with us.
 	 */
-	if (flag == CLONE_NEWPID && fork() == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pause();
-		_exit(0);
+	if (flag == CLONE_NEWPID) {
+		worker_helper = fork();
+		if (worker_helper == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			pause();
+			_exit(0);
+		}
 	}
 }
 
