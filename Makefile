@@ -66,6 +66,13 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLIN
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
+# Light skeleton for the inventory iterators: the kernel applies the CO-RE
+# relocations, so `nstrace ls` never parses the vmlinux BTF (~150 ms here).
+LSKELS := $(OUTPUT)/nsiter.lskel.h
+$(OUTPUT)/%.lskel.h: $(OUTPUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*)_lskel > $@.tmp && mv $@.tmp $@
+$(USER_OBJS): $(LSKELS)
+
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/nstrace.h $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@

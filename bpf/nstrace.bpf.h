@@ -30,18 +30,25 @@ static __always_inline __u32 ns_common_type(struct ns_common *ns)
 }
 
 /* The pid namespace the task lives in: the one at its struct pid's level. */
-static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+static __always_inline struct pid_namespace *task_pid_ns(struct task_struct *t)
 {
 	struct pid *pid = BPF_CORE_READ(t, thread_pid);
 	unsigned int level;
 	struct upid *up;
 
 	if (!pid)
-		return 0;
+		return NULL;
 	level = BPF_CORE_READ(pid, level);
 	up = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
 	     (__u64)level * bpf_core_type_size(struct upid);
-	return BPF_CORE_READ(up, ns, ns.inum);
+	return BPF_CORE_READ(up, ns);
+}
+
+static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+{
+	struct pid_namespace *ns = task_pid_ns(t);
+
+	return ns ? BPF_CORE_READ(ns, ns.inum) : 0;
 }
 
 /*

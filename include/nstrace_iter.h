@@ -13,6 +13,14 @@ struct nst_task_rec {
 	__u32 kthread;
 	__u64 cgroup_id;
 	__u32 ns[NST_NS_COUNT];
+	/*
+	 * What NS_GET_USERNS answers for each ns[] slot (0 for the initial user
+	 * namespace), and NS_GET_PARENT for the pid and user namespaces: read
+	 * here so that ls needs no fd per namespace.
+	 */
+	__u32 owner[NST_NS_COUNT];
+	__u32 pid_parent;
+	__u32 user_parent;
 	char comm[NST_COMM_LEN];
 };
 

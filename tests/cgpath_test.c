@@ -27,6 +27,14 @@ FIXTURE_VARIANT_ADD(cgpath, crio_pod) {
 FIXTURE_VARIANT_ADD(cgpath, cgroupfs_pod) {
 	"/kubepods/besteffort/pod0000aaaa-1111-2222-3333-444455556666/" ID64,
 	ID64, "0000aaaa-1111-2222-3333-444455556666" };
+FIXTURE_VARIANT_ADD(cgpath, docker_cgroupfs) { "/docker/" ID64, ID64, "" };
+/* CRI-O's conmon scope is the monitor, not the container */
+FIXTURE_VARIANT_ADD(cgpath, crio_conmon) {
+	"/kubepods.slice/kubepods-podaaaabbbb_cccc_dddd_eeee_ffff00001111.slice/"
+	"crio-conmon-" ID64 ".scope",
+	"", "aaaabbbb-cccc-dddd-eeee-ffff00001111" };
+FIXTURE_VARIANT_ADD(cgpath, qos_slice_only) {
+	"/kubepods.slice/kubepods-besteffort.slice", "", "" };
 FIXTURE_VARIANT_ADD(cgpath, plain_service) { "/system.slice/ssh.service", "", "" };
 FIXTURE_VARIANT_ADD(cgpath, root) { "/", "", "" };
 FIXTURE_VARIANT_ADD(cgpath, not_hex) { "/system.slice/docker-xyz.scope", "", "" };

@@ -7,9 +7,22 @@ need_root
 N=${LS_GROUPS:-100}
 COLS=NS,TYPE,NPROCS,PID,PPID,USER,COMMAND
 
-# N groups of two processes sharing new net, uts and ipc namespaces: 3N namespaces
+# N groups of two processes sharing new net, uts and ipc namespaces: 3N
+# namespaces. Each group is its own session, so that teardown kills exactly
+# what the test started.
+leaders=()
+teardown() {
+	for p in "${leaders[@]}"; do
+		kill -- -"$p" 2>/dev/null
+	done
+	kill $(jobs -p) 2>/dev/null
+	ip netns delete nstrace-ls-test 2>/dev/null
+	rm -rf "$TMP"
+}
+trap teardown EXIT
 for i in $(seq 1 "$N"); do
-	unshare -n -u -i sh -c 'sleep 300 & exec sleep 300' &
+	setsid unshare -n -u -i sh -c 'sleep 300 & exec sleep 300' </dev/null &
+	leaders+=($!)
 done
 ip netns add nstrace-ls-test
 # a namespace only an fd keeps: open it from a short-lived member, which then exits
@@ -21,7 +34,8 @@ fdheld=$(stat -L -c %i /proc/$member/ns/net)
 kill $member
 wait $member 2>/dev/null
 sleep 1
-created=$(for p in $(pgrep -f 'sleep 300'); do for t in net uts ipc; do
+group_pids() { for p in "${leaders[@]}"; do pgrep -s "$p"; done; }
+created=$(for p in $(group_pids); do for t in net uts ipc; do
 	stat -L -c %i /proc/$p/ns/$t; done; done | sort -u)
 check "the test created $N x 3 namespaces ($(echo "$created" | wc -l))" \
 	[ "$(echo "$created" | wc -l)" -ge $((N * 3)) ]
@@ -37,15 +51,53 @@ for mode in "" --proc; do
 		[ "$a" = "$b" ]
 done
 
+# PARENT and OWNER come from the iterator, --proc asks the nsfs ioctls:
+# both must agree, as must HOLDERS and CONTAINER/POD (from the cgroup path)
+XCOLS=NS,TYPE,NPROCS,PID,HOLDERS,PARENT,OWNER,CONTAINER,POD
+"$NSTRACE" ls -J -o $XCOLS >"$TMP/x-bpf.json"
+"$NSTRACE" ls --proc -J -o $XCOLS >"$TMP/x-proc.json"
+check "PARENT, OWNER, HOLDERS, CONTAINER, POD: the iterators agree with the ioctls" \
+	[ "$(pick "$TMP/x-bpf.json")" = "$(pick "$TMP/x-proc.json")" ]
+
+# a net namespace inside a new user namespace is owned by it; its user
+# namespace's parent is ours
+setsid unshare -U -r unshare -n sleep 300 </dev/null &
+leaders+=($!)
+sleep 0.3
+inner=$(pgrep -s "${leaders[-1]}" -x sleep)
+inner_user=$(stat -L -c %i /proc/$inner/ns/user)
+inner_net=$(stat -L -c %i /proc/$inner/ns/net)
+for mode in "" --proc; do
+	"$NSTRACE" ls $mode -J -o NS,TYPE,PARENT,OWNER >"$TMP/own.json"
+	check "OWNER of a net namespace made in a new user namespace ${mode:-(BPF)}" \
+		jq -e --argjson n "$inner_net" --argjson u "$inner_user" \
+		'.namespaces | any(.ns == $n and .type == "net" and .owner == $u)' "$TMP/own.json"
+	check "PARENT of that user namespace is ours ${mode:-(BPF)}" \
+		jq -e --argjson u "$inner_user" --argjson p "$(stat -L -c %i /proc/self/ns/user)" \
+		'.namespaces | any(.ns == $u and .type == "user" and .parent == $p)' "$TMP/own.json"
+done
+
+# unshare -p without a fork: a pid namespace only the process's
+# pid_for_children holds (lsns cannot see it: the link stays unreadable
+# until its init exists)
+setsid unshare -p sleep 300 </dev/null &
+leaders+=($!)
+sleep 0.3
+check "a pid namespace held only as pid_for_children is listed, with the process" \
+	sh -c "'$NSTRACE' ls -t pid -J -o NS,NPROCS,HOLDERS | jq -e --arg h \
+	'pid_for_children:${leaders[-1]}' '.namespaces | any(.nprocs == 0 and .holders == \$h)'"
+
 "$NSTRACE" ls -t net -o NS,NPROCS,HOLDERS,OWNER -J >"$TMP/net.json"
 check "HOLDERS names the ip netns bind mount" \
 	jq -e '.namespaces | any(.holders == "mount:/run/netns/nstrace-ls-test")' "$TMP/net.json"
 check "a namespace only an fd holds is listed, with the fd" \
 	jq -e --argjson i "$fdheld" --arg h "fd:$$/8" \
 	'.namespaces | any(.ns == $i and .nprocs == 0 and (.holders | contains($h)))' "$TMP/net.json"
-check "OWNER is the user namespace's inode" \
-	jq -e --argjson u "$(stat -L -c %i /proc/self/ns/user)" '.namespaces | all(.owner == $u)' \
-	"$TMP/net.json"
+check "OWNER of the namespaces the test created is our user namespace" \
+	jq -e --argjson u "$(stat -L -c %i /proc/self/ns/user)" --argjson want \
+	"[$(echo "$created" | paste -sd,)]" \
+	'[.namespaces[] | select(.ns as $n | $want | index($n))] | length > 0 and
+	 all(.owner == $u)' "$TMP/net.json"
 check "JSON numbers are numbers, as in lsns -J" \
 	jq -e '.namespaces | all((.ns | type) == "number" and (.nprocs | type) == "number")' "$TMP/nst.json"
 "$NSTRACE" ls --tree -o NS,TYPE,PARENT,OWNER >"$TMP/tree.txt"
@@ -61,7 +113,7 @@ check "-p PID lists that process's 8 namespaces" \
 "$NSTRACE" record -o "$TMP/c.nst" -- unshare -u sleep 4 2>/dev/null &
 rec=$!
 sleep 2.5
-holder=$(pgrep -n -f '^sleep 4$')
+holder=$(pgrep -P $rec -x sleep)
 uts=$(stat -L -c %i /proc/$holder/ns/uts)
 "$NSTRACE" ls -t uts -o NS,CREATED -J --from "$TMP/c.nst" >"$TMP/created.json" 2>/dev/null
 check "CREATED is filled from --from RECORDING" \
@@ -72,7 +124,5 @@ wait $rec
 expect_usage "bad column" "unknown column: FOO" "$NSTRACE" ls -o NS,FOO
 expect_usage "bad type" "unknown namespace type: nett" "$NSTRACE" ls -t nett
 
-pkill -f 'sleep 300'
 exec 8<&-
-ip netns delete nstrace-ls-test
 done_testing

@@ -19,7 +19,7 @@
 #include "cgpath.h"
 #include "inventory_collect.h"
 #include "nstrace_iter.h"
-#include "nsiter.skel.h"
+#include "nsiter.lskel.h"
 
 /* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones. */
 static const int type_slot[NST_T_COUNT] = {
@@ -86,25 +86,51 @@ static struct inv_ns *inv_find(struct inventory *inv, enum nst_type type, __u32 
 	return &inv->ns[inv->n++];
 }
 
-static void add_task(struct inventory *inv, const struct nst_task_rec *r)
+/* A namespace a process only creates its children in (unshare -p before the fork). */
+static void add_for_children(struct inventory *inv, enum nst_type type, __u32 ino, __u32 pid)
+{
+	struct inv_ns *n = ino ? inv_find(inv, type, ino, true) : NULL;
+
+	if (n && (!n->fc_pid || pid < n->fc_pid))
+		n->fc_pid = pid;
+}
+
+static void add_task(struct inventory *inv, const struct nst_task_rec *r, bool related)
 {
 	for (int t = 0; t < NST_T_COUNT; t++) {
+		int slot = type_slot[t];
 		struct inv_ns *n;
 
-		if (!r->ns[type_slot[t]])
+		if (!r->ns[slot])
 			continue;
-		n = inv_find(inv, t, r->ns[type_slot[t]], true);
+		/* most tasks share most namespaces with the one before */
+		if (inv->last[t] < inv->n && inv->ns[inv->last[t]].ino == r->ns[slot])
+			n = &inv->ns[inv->last[t]];
+		else
+			n = inv_find(inv, t, r->ns[slot], true);
 		if (!n)
 			continue;
+		inv->last[t] = n - inv->ns;
 		n->nprocs++;
 		if (!n->pid || r->pid < n->pid) {
 			n->pid = r->pid;
 			n->ppid = r->ppid;
 			n->uid = r->euid;
 			n->kthread = r->kthread;
+			n->cgroup_id = r->cgroup_id;
 			memcpy(n->comm, r->comm, sizeof(n->comm));
 		}
+		if (related) {
+			n->related = true;
+			n->owner = r->owner[slot];
+			n->parent = t == NST_T_PID ? r->pid_parent :
+				    t == NST_T_USER ? r->user_parent : 0;
+		}
 	}
+	if (r->ns[NST_NS_PID_FC] != r->ns[NST_NS_PID])
+		add_for_children(inv, NST_T_PID, r->ns[NST_NS_PID_FC], r->pid);
+	if (r->ns[NST_NS_TIME_FC] != r->ns[NST_NS_TIME])
+		add_for_children(inv, NST_T_TIME, r->ns[NST_NS_TIME_FC], r->pid);
 }
 
 static void add_holder(struct inv_ns *n, const char *what)
@@ -129,11 +155,11 @@ static void add_fd(struct inventory *inv, const struct nst_fd_rec *r)
 		add_holder(n, what);
 }
 
-static int read_iter(struct bpf_link *link, void *rec, size_t size,
-		     void (*fn)(struct inventory *, const void *), struct inventory *inv)
+static int read_iter(int link_fd, size_t size, void (*fn)(struct inventory *, const void *),
+		     struct inventory *inv)
 {
 	char buf[sizeof(struct nst_task_rec) * 256];
-	int fd = bpf_iter_create(bpf_link__fd(link));
+	int fd = bpf_iter_create(link_fd);
 	ssize_t n;
 
 	if (fd < 0)
@@ -148,7 +174,7 @@ static int read_iter(struct bpf_link *link, void *rec, size_t size,
 
 static void task_cb(struct inventory *inv, const void *r)
 {
-	add_task(inv, r);
+	add_task(inv, r, true);
 }
 
 static void fd_cb(struct inventory *inv, const void *r)
@@ -156,28 +182,29 @@ static void fd_cb(struct inventory *inv, const void *r)
 	add_fd(inv, r);
 }
 
+/*
+ * A light skeleton: its loader program relocates in the kernel, against the
+ * BTF the kernel already holds, where libbpf would read and parse all of
+ * /sys/kernel/btf/vmlinux first (about 150 ms of page faults on a VM).
+ */
 static int collect_bpf(struct inventory *inv, char *err, size_t errlen)
 {
-	struct nsiter_bpf *skel = nsiter_bpf__open_and_load();
-	struct bpf_link *lt = NULL, *lf = NULL;
-	int ret = -ENOTSUP;
+	struct nsiter_lskel *skel = nsiter_lskel__open_and_load();
+	int ret;
 
 	if (!skel) {
-		snprintf(err, errlen, "failed to load the BPF iterators: %s", strerror(errno));
-		return -errno;
+		ret = errno ? -errno : -ENOTSUP;
+		snprintf(err, errlen, "failed to load the BPF iterators: %s", strerror(-ret));
+		return ret;
 	}
-	lt = bpf_program__attach_iter(skel->progs.ns_tasks, NULL);
-	lf = bpf_program__attach_iter(skel->progs.ns_fds, NULL);
-	if (lt && lf) {
-		ret = read_iter(lt, NULL, sizeof(struct nst_task_rec), task_cb, inv);
-		if (!ret)
-			ret = read_iter(lf, NULL, sizeof(struct nst_fd_rec), fd_cb, inv);
-	}
+	ret = nsiter_lskel__attach(skel);
+	if (!ret)
+		ret = read_iter(skel->links.ns_tasks_fd, sizeof(struct nst_task_rec), task_cb, inv);
+	if (!ret)
+		ret = read_iter(skel->links.ns_fds_fd, sizeof(struct nst_fd_rec), fd_cb, inv);
 	if (ret)
 		snprintf(err, errlen, "failed to run the BPF iterators: %s", strerror(-ret));
-	bpf_link__destroy(lt);
-	bpf_link__destroy(lf);
-	nsiter_bpf__destroy(skel);
+	nsiter_lskel__destroy(skel);
 	return ret;
 }
 
@@ -276,7 +303,7 @@ static int collect_proc(struct inventory *inv)
 			r.ns[i] = ns_link_ino(d->d_name, names[i]);
 		proc_status(d->d_name, &r);
 		if (r.ns[NST_NS_MNT] || r.ns[NST_NS_NET])
-			add_task(inv, &r);
+			add_task(inv, &r, false);
 		proc_fds(inv, d->d_name);
 	}
 	closedir(dir);
@@ -337,6 +364,11 @@ static int open_ns(const struct inv_ns *n)
 			return open(path, O_RDONLY | O_CLOEXEC);
 		}
 	}
+	if (n->fc_pid) {
+		snprintf(path, sizeof(path), "/proc/%u/ns/%s_for_children", n->fc_pid,
+			 nst_type_name(n->type));
+		return open(path, O_RDONLY | O_CLOEXEC);
+	}
 	return -1;
 }
 
@@ -353,20 +385,24 @@ static __u32 ioctl_ino(int fd, unsigned long req)
 	return st.st_ino;
 }
 
-static void enrich(struct inv_ns *n)
+/* PARENT and OWNER through the nsfs ioctls, where the iterator did not read them. */
+static void relate(struct inv_ns *n)
+{
+	int fd = open_ns(n);
+
+	if (fd < 0)
+		return;
+	n->owner = ioctl_ino(fd, NS_GET_USERNS);
+	if (n->type == NST_T_USER || n->type == NST_T_PID)
+		n->parent = ioctl_ino(fd, NS_GET_PARENT);
+	close(fd);
+}
+
+static void read_cgroup(struct inv_ns *n)
 {
 	char path[64], line[4096];
-	int fd = open_ns(n);
 	FILE *f;
 
-	if (fd >= 0) {
-		n->owner = ioctl_ino(fd, NS_GET_USERNS);
-		if (n->type == NST_T_USER || n->type == NST_T_PID)
-			n->parent = ioctl_ino(fd, NS_GET_PARENT);
-		close(fd);
-	}
-	if (!n->pid)
-		return;
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", n->pid);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f))
@@ -377,6 +413,69 @@ static void enrich(struct inv_ns *n)
 		}
 	if (f)
 		fclose(f);
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 16;
+
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+/*
+ * CONTAINER and POD, read once per cgroup (or per PID when the cgroup id is
+ * unknown): the namespaces of one container share both.
+ */
+static void read_cgroups(struct inventory *inv)
+{
+	size_t cap = pow2_at_least(2 * inv->n);
+	long *seen = malloc(cap * sizeof(*seen));
+
+	if (seen)
+		memset(seen, 0xff, cap * sizeof(*seen));
+	for (size_t i = 0; i < inv->n; i++) {
+		struct inv_ns *n = &inv->ns[i];
+		__u64 key = n->cgroup_id ? n->cgroup_id : (__u64)n->pid << 32;
+		size_t h = (key * 0x9e3779b97f4a7c15ULL) >> 40 & (cap - 1);
+
+		if (!n->pid)
+			continue;
+		while (seen && seen[h] >= 0) {
+			const struct inv_ns *o = &inv->ns[seen[h]];
+
+			if ((o->cgroup_id ? o->cgroup_id : (__u64)o->pid << 32) == key)
+				break;
+			h = (h + 1) & (cap - 1);
+		}
+		if (seen && seen[h] >= 0) {
+			memcpy(n->container, inv->ns[seen[h]].container, sizeof(n->container));
+			memcpy(n->pod, inv->ns[seen[h]].pod, sizeof(n->pod));
+			continue;
+		}
+		read_cgroup(n);
+		if (seen)
+			seen[h] = i;
+	}
+	free(seen);
+}
+
+static void enrich(struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->n; i++) {
+		struct inv_ns *n = &inv->ns[i];
+		char what[64];
+
+		if (!n->nprocs && !n->holders[0] && n->fc_pid) {
+			snprintf(what, sizeof(what), "%s_for_children:%u", nst_type_name(n->type),
+				 n->fc_pid);
+			add_holder(n, what);
+		}
+		if (!n->related)
+			relate(n);
+	}
+	read_cgroups(inv);
 }
 
 /* lsns order: by namespace inode */
@@ -413,40 +512,64 @@ int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err,
 	inv->index = NULL;
 	inv->index_cap = 0;
 	qsort(inv->ns, inv->n, sizeof(inv->ns[0]), by_ino);
-	for (size_t i = 0; i < inv->n; i++)
-		enrich(&inv->ns[i]);
+	enrich(inv);
 	return 0;
 }
 
 void inv_free(struct inventory *inv)
 {
+	for (size_t i = 0; i < inv->cmds_cap; i++)
+		free(inv->cmds[i].cmd);
+	free(inv->cmds);
 	free(inv->ns);
 	free(inv->index);
 	memset(inv, 0, sizeof(*inv));
 }
 
-void inv_command(const struct inv_ns *n, char *buf, size_t len)
+static char *read_command(const struct inv_ns *n)
 {
-	char path[64];
+	char path[64], buf[8192];
 	ssize_t got = 0;
 	int fd;
 
-	buf[0] = '\0';
-	if (!n->pid)
-		return;
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", n->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		got = read(fd, buf, len - 1);
+		got = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 	}
-	if (got <= 0) {
-		/* kernel threads have no command line: lsns shows their name */
-		snprintf(buf, len, "%.*s", (int)sizeof(n->comm), n->comm);
-		return;
-	}
+	/* kernel threads have no command line: lsns shows their name */
+	if (got <= 0)
+		return strndup(n->comm, sizeof(n->comm));
 	buf[got] = '\0';
 	for (ssize_t i = 0; i < got - 1; i++)
 		if (!buf[i])
 			buf[i] = ' ';
+	return strdup(buf);
+}
+
+const char *inv_command(struct inventory *inv, const struct inv_ns *n)
+{
+	size_t h;
+
+	if (!n->pid)
+		return "";
+	if (!inv->cmds) {
+		inv->cmds_cap = pow2_at_least(2 * inv->n);
+		inv->cmds = calloc(inv->cmds_cap, sizeof(*inv->cmds));
+		if (!inv->cmds) {
+			inv->cmds_cap = 0;
+			return n->comm;
+		}
+	}
+	h = (n->pid * 2654435761U) & (inv->cmds_cap - 1);
+	while (inv->cmds[h].pid && inv->cmds[h].pid != n->pid)
+		h = (h + 1) & (inv->cmds_cap - 1);
+	if (!inv->cmds[h].pid) {
+		inv->cmds[h].cmd = read_command(n);
+		if (!inv->cmds[h].cmd)
+			return n->comm;
+		inv->cmds[h].pid = n->pid;
+	}
+	return inv->cmds[h].cmd;
 }

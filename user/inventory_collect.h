@@ -24,6 +24,15 @@ struct inv_ns {
 	char pod[64];
 	int open_fds;		/* nsfs fds that hold it */
 	__s64 created_wall_ns;	/* when a recording saw it created; 0: unknown */
+	__u64 cgroup_id;	/* the PID's cgroup (BPF only; 0: unknown) */
+	__u32 fc_pid;		/* a process whose pid/time_for_children it is */
+	bool related;		/* parent and owner are filled (from the iterator) */
+};
+
+/* Command lines by pid, read once however many namespaces share a PID. */
+struct inv_cmd {
+	__u32 pid;
+	char *cmd;
 };
 
 struct inventory {
@@ -31,13 +40,19 @@ struct inventory {
 	size_t n, cap;
 	int *index;		/* open addressing over ns[], by (type, ino) */
 	size_t index_cap;
+	size_t last[NST_T_COUNT];	/* the entry each type last hit, while collecting */
+	struct inv_cmd *cmds;
+	size_t cmds_cap;
 	bool via_bpf;
 };
 
 /* Collect every namespace; force_proc skips the BPF iterators. */
 int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err, size_t errlen);
 void inv_free(struct inventory *inv);
-/* The command line of pid, or its comm in brackets for kernel threads. */
-void inv_command(const struct inv_ns *n, char *buf, size_t len);
+/*
+ * The command line of the namespace's PID, or its name for kernel threads;
+ * "" without a PID. Valid until inv_free.
+ */
+const char *inv_command(struct inventory *inv, const struct inv_ns *n);
 
 #endif /* NSTRACE_INVENTORY_COLLECT_H */

@@ -24,39 +24,39 @@ struct ls_col {
 	const char *help;
 	int json_type;		/* SCOLS_JSON_* */
 	double width;
-	void (*get)(const struct inv_ns *n, char *buf, size_t len);
+	void (*get)(struct inventory *inv, const struct inv_ns *n, char *buf, size_t len);
 };
 
-static void g_ns(const struct inv_ns *n, char *b, size_t l)
+static void g_ns(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%u", n->ino);
 }
 
-static void g_type(const struct inv_ns *n, char *b, size_t l)
+static void g_type(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%s", nst_type_name(n->type));
 }
 
-static void g_nprocs(const struct inv_ns *n, char *b, size_t l)
+static void g_nprocs(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%d", n->nprocs);
 }
 
 /* lsns leaves PID and friends empty for a namespace without processes */
-static void g_pid(const struct inv_ns *n, char *b, size_t l)
+static void g_pid(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	if (n->pid)
 		snprintf(b, l, "%u", n->pid);
 }
 
-static void g_ppid(const struct inv_ns *n, char *b, size_t l)
+static void g_ppid(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	if (n->pid)
 		snprintf(b, l, "%u", n->ppid);
 }
 
 /* getpwuid reads the passwd database each time: remember the last answer */
-static void g_user(const struct inv_ns *n, char *b, size_t l)
+static void g_user(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	static char name[64];
 	static __u32 uid = (__u32)-1;
@@ -75,12 +75,12 @@ static void g_user(const struct inv_ns *n, char *b, size_t l)
 	snprintf(b, l, "%s", name);
 }
 
-static void g_command(const struct inv_ns *n, char *b, size_t l)
+static void g_command(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
-	inv_command(n, b, l);
+	snprintf(b, l, "%s", inv_command(inv, n));
 }
 
-static void g_holders(const struct inv_ns *n, char *b, size_t l)
+static void g_holders(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	if (n->holders[0])
 		snprintf(b, l, "%s", n->holders);
@@ -88,34 +88,34 @@ static void g_holders(const struct inv_ns *n, char *b, size_t l)
 		snprintf(b, l, "processes");
 }
 
-static void g_parent(const struct inv_ns *n, char *b, size_t l)
+static void g_parent(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	if (n->parent)
 		snprintf(b, l, "%u", n->parent);
 }
 
-static void g_owner(const struct inv_ns *n, char *b, size_t l)
+static void g_owner(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	if (n->owner)
 		snprintf(b, l, "%u", n->owner);
 }
 
-static void g_container(const struct inv_ns *n, char *b, size_t l)
+static void g_container(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%.12s", n->container);
 }
 
-static void g_pod(const struct inv_ns *n, char *b, size_t l)
+static void g_pod(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%s", n->pod);
 }
 
-static void g_fds(const struct inv_ns *n, char *b, size_t l)
+static void g_fds(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	snprintf(b, l, "%d", n->open_fds);
 }
 
-static void g_created(const struct inv_ns *n, char *b, size_t l)
+static void g_created(struct inventory *inv, const struct inv_ns *n, char *b, size_t l)
 {
 	struct nst_fmt f = { 0 };
 
@@ -208,14 +208,15 @@ static bool in_task(pid_t pid, const struct inv_ns *n)
 }
 
 static struct libscols_line *add_line(struct libscols_table *tb, const struct ls_opts *o,
-				      const struct inv_ns *n, struct libscols_line *parent)
+				      struct inventory *inv, const struct inv_ns *n,
+				      struct libscols_line *parent)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, parent);
-	char buf[4096];
+	char buf[8192];
 
 	for (int c = 0; ln && c < o->nsel; c++) {
 		buf[0] = '\0';
-		cols[o->sel[c]].get(n, buf, sizeof(buf));
+		cols[o->sel[c]].get(inv, n, buf, sizeof(buf));
 		if (buf[0])
 			scols_line_set_data(ln, c, buf);
 	}
@@ -266,7 +267,7 @@ static int add_lines(struct libscols_table *tb, const struct ls_opts *o, struct 
 			/* a parent that is listed comes first; one filtered out puts us at the top */
 			if (p >= 0 && selected(o, &inv->ns[p]) && !lines[p])
 				continue;
-			lines[i] = add_line(tb, o, &inv->ns[i], p >= 0 ? lines[p] : NULL);
+			lines[i] = add_line(tb, o, inv, &inv->ns[i], p >= 0 ? lines[p] : NULL);
 			progress = true;
 		}
 	}
