@@ -15,6 +15,7 @@
 #include <linux/close_range.h>
 #include <linux/sched.h>
 #include "nsrt.h"
+#include "parse.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -34,7 +35,7 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 	*flags = 0;
 	if (!list || !*list) {
 		snprintf(err, errlen, "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
-			 "user, cgroup, time)");
+			 "user, cgroup, time, all)");
 		return -1;
 	}
 	while (*p) {
@@ -51,7 +52,7 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 					break;
 			if (i == nsrt_ntypes) {
 				snprintf(err, errlen, "unknown namespace type '%.*s' (valid: mnt, "
-					 "uts, ipc, pid, net, user, cgroup, time)", (int)len, p);
+					 "uts, ipc, pid, net, user, cgroup, time, all)", (int)len, p);
 				return -1;
 			}
 			*flags |= nsrt_types[i].flag;
@@ -59,6 +60,25 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 		p = *end ? end + 1 : end;
 	}
 	return 0;
+}
+
+int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen)
+{
+	const char *colon = strchr(s, ':');
+	char num[32];
+	long v;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(num)) {
+		snprintf(err, errlen, "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts",
+			 s);
+		return -1;
+	}
+	memcpy(num, s, colon - s);
+	num[colon - s] = '\0';
+	if (nst_parse_long(num, 1, 0x7fffffff, "pid", &v, err, errlen))
+		return -1;
+	*pid = v;
+	return nsrt_parse_types(colon + 1, types, err, errlen);
 }
 
 char *nsrt_format_types(__u64 flags, char *buf, size_t len)

@@ -29,6 +29,9 @@ extern const size_t nsrt_ntypes;
  */
 int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen);
 
+/* "PID:TYPES" as --join takes it, such as "4242:net,uts". */
+int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen);
+
 /* Format CLONE_NEW* flags as "net,uts" into buf; returns buf. */
 char *nsrt_format_types(__u64 flags, char *buf, size_t len);
 

@@ -73,25 +73,6 @@ static const char run_usage[] =
 	"  nstrace run --join 4242:net,uts -- python3 app.py 8001\n"
 	"  nstrace run --ns user,mnt --map-root -- id\n";
 
-static int parse_join(const char *s, struct nsrt_spec *spec, char *err, size_t errlen)
-{
-	const char *colon = strchr(s, ':');
-	char pid[32];
-	long v;
-
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(pid)) {
-		snprintf(err, errlen, "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts",
-			 s);
-		return -1;
-	}
-	memcpy(pid, s, colon - s);
-	pid[colon - s] = '\0';
-	if (nst_parse_long(pid, 1, 0x7fffffff, "pid", &v, err, errlen))
-		return -1;
-	spec->join_pid = v;
-	return nsrt_parse_types(colon + 1, &spec->join_ns, err, errlen);
-}
-
 static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 {
 	if (s->mount_proc && (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) !=
@@ -135,7 +116,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 				goto bad;
 			break;
 		case 'j':
-			if (parse_join(optarg, &o->spec, err, sizeof(err)))
+			if (nsrt_parse_join(optarg, &o->spec.join_pid, &o->spec.join_ns, err,
+					     sizeof(err)))
 				goto bad;
 			break;
 		case 'r':

@@ -36,48 +36,6 @@ static void on_stop(int sig)
 	serve_stop = 1;
 }
 
-/* "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464" */
-int nst_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		     size_t errlen)
-{
-	char host[64];
-	const char *colon;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host) || strchr(s, ':') != colon)
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	}
-	if (nst_parse_long(colon + 1, 1, 65535, "port", &port, err, errlen))
-		return -1;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
-		 "[::1]:9464", s);
-	return -1;
-}
-
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
 			     size_t len, const char *type)
 {

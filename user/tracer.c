@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "procparse.h"
 #include "tracer.h"
 #include "nstrace.skel.h"
 
@@ -231,19 +232,20 @@ int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid)
 
 static pid_t proc_ppid(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	pid_t ppid = -1;
-	FILE *f;
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	/* comm may hold spaces and parentheses: parse after the last ')' */
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 2, "%*c %d", &ppid);
-	fclose(f);
-	return ppid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return nst_proc_stat_ppid(buf);
 }
 
 /*
