@@ -597,7 +597,7 @@ static int emit_results(const struct bench_opts *o)
 		bench_print_csv(&o->run, stdout);
 	else if (bench_print_table(&o->run, stdout))
 		return NST_EXIT_FAIL;
-	return NST_EXIT_OK;
+	return nst_finish_stdout();
 }
 
 int cmd_bench(int argc, char **argv)

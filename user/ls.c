@@ -18,6 +18,7 @@
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "parse.h"
+#include "privs.h"
 
 struct ls_col {
 	const char *name;
@@ -462,6 +463,8 @@ int cmd_ls(int argc, char **argv)
 	char err[512];
 	int c;
 
+	/* a one-shot reader: what the inventory needs, nothing that changes anything */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	parse_cols(&o, "NS,TYPE,NPROCS,PID,USER,COMMAND");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:p:o:Jlrnvh", longopts, NULL)) != -1) {
@@ -485,5 +488,5 @@ int cmd_ls(int argc, char **argv)
 		nst_errorf("%s", err);
 		return NST_EXIT_FAIL;
 	}
-	return NST_EXIT_OK;
+	return nst_finish_stdout();
 }

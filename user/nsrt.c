@@ -294,8 +294,13 @@ static void child_main(int sock, int join_fd, const struct nsrt_spec *spec)
 	if (spec->argv)
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* success: the socket closes at exec (CLOEXEC) or when the body ends */
-	if (spec->argv)
-		execvp(spec->argv[0], spec->argv), child_fail(sock, "execute command");
+	if (spec->argv) {
+		char step[64];
+
+		execvp(spec->argv[0], spec->argv);
+		snprintf(step, sizeof(step), "execute %s", spec->argv[0]);
+		child_fail(sock, step);
+	}
 	close(sock);
 	ret = run_body(spec);
 	_exit(ret & 0xff);
@@ -324,10 +329,23 @@ static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *s
 	return 0;
 }
 
+int nsrt_refuse_setid(char *err, size_t errlen)
+{
+	if (getuid() == geteuid() && getgid() == getegid())
+		return 0;
+	snprintf(err, errlen, "refusing to run set-uid or set-gid (uid %u euid %u, gid %u egid %u): "
+		 "it would give every user root's namespaces; use sudo or file capabilities",
+		 getuid(), geteuid(), getgid(), getegid());
+	return -EPERM;
+}
+
 int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err,
 	       size_t errlen)
 {
 	int sv[2], ret, join_fd = -1;
+
+	if ((ret = nsrt_refuse_setid(err, errlen)))
+		return ret;
 
 	if (!spec->fn && !(spec->argv && spec->argv[0])) {
 		snprintf(err, errlen, "failed to spawn: no command given");

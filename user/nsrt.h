@@ -60,6 +60,13 @@ struct nsrt_child {
 };
 
 /*
+ * A set-uid or set-gid nstrace would let any user start commands in new
+ * namespaces as root: returns -EPERM with a message when the real and
+ * effective ids differ, else 0.
+ */
+int nsrt_refuse_setid(char *err, size_t errlen);
+
+/*
  * Start a child per spec with clone3(CLONE_PIDFD | new_ns). Joining happens in
  * the child before it runs the body: setns(pidfd, join_ns) where the kernel
  * supports it (5.8+), else one setns per /proc/PID/ns/TYPE fd. Returns 0, or

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "nsrt.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct run_opts {
@@ -239,6 +240,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_child = c.pid;
+	/* the command has the caller's capabilities; we only wait and relay */
+	nst_caps_keep(0);
 	if (t)
 		pump_events(t, &c, rt.out);
 	ret = nsrt_wait(&c);

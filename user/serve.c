@@ -20,6 +20,7 @@
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "metrics.h"
+#include "privs.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
@@ -212,6 +213,8 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	/* attached and listening: keep only what /api/namespaces needs to look */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

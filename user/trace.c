@@ -14,6 +14,7 @@
 #include "nsreg.h"
 #include "filters.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct trace_opts {
@@ -51,6 +52,16 @@ void nst_errorf(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int nst_finish_stdout(void)
+{
+	if (!fflush(stdout) && !ferror(stdout))
+		return NST_EXIT_OK;
+	if (errno == EPIPE)
+		return NST_EXIT_OK;
+	nst_errorf("failed to write output: %s", strerror(errno));
+	return NST_EXIT_FAIL;
 }
 
 static const char trace_usage[] =
@@ -184,10 +195,18 @@ static long long now_ms(void)
 /* A closed pipe ends the trace quietly, like any filter before `head`. */
 static bool flush_output(struct trace_state *st)
 {
+	int e;
+
+	errno = 0;
 	if (fflush(st->out) == 0 && !ferror(st->out))
 		return true;
-	if (errno != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(errno));
+	e = errno;
+	/* a closed or bad descriptor: stdio's errno may be stale, the fd says why */
+	if (write(fileno(st->out), "", 0) < 0)
+		e = errno;
+	errno = e;
+	if (e != EPIPE)
+		nst_errorf("failed to write output: %s", e ? strerror(e) : "write error");
 	st->out_failed = true;
 	return false;
 }
@@ -253,6 +272,8 @@ int cmd_trace(int argc, char **argv)
 		ret = NST_EXIT_USAGE;
 		goto out;
 	}
+	/* attached: reading the ring buffer and the maps needs no capability */
+	nst_caps_keep(0);
 	fprintf(stderr, "Tracing namespace transitions (tier %s)... Hit Ctrl-C to end.\n",
 		nst_tier_name(nst_tracer_tier(t)));
 	if (*nst_tracer_missing(t))

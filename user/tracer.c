@@ -12,16 +12,18 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
-#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "privs.h"
 #include "procparse.h"
 #include "tracer.h"
 #include "nstrace.skel.h"
 
 /* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
 #define DEFAULT_RINGBUF (4U << 20)
+/* the map size is 32 bits, and the kernel maps the data twice */
+#define MAX_RINGBUF (1UL << 30)
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 struct nst_tracer {
@@ -63,27 +65,6 @@ __s64 nst_boot_to_wall_ns(void)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	return (wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
-}
-
-static bool has_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = {};
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[cap / 32].effective & (1U << (cap % 32));
-}
-
-/* Name what is missing before libbpf fails with a bare EPERM. */
-static int check_privileges(char *err, size_t errlen)
-{
-	if (has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
-		return 0;
-	snprintf(err, errlen,
-		 "failed to load BPF programs: missing CAP_BPF and CAP_PERFMON "
-		 "(run as root, or grant them: setcap cap_bpf,cap_perfmon,cap_sys_resource+ep nstrace)");
-	return -EPERM;
 }
 
 /* Tracepoint attachment needs tracefs; mount it when nobody has. */
@@ -166,17 +147,23 @@ const char *nst_tracer_missing(const struct nst_tracer *t)
 	return t->missing;
 }
 
+int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
+{
+	if (bytes >= 4096 && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
+		return 0;
+	snprintf(err, errlen, "invalid ring buffer size %zu: use a power of two from 4K to 1G "
+		 "(such as 4M; a bigger one loses fewer events under load)", bytes);
+	return -1;
+}
+
 static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
 		       size_t errlen)
 {
 	struct nstrace_bpf *s = t->skel;
 	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
 
-	if (rb < 4096 || (rb & (rb - 1))) {
-		snprintf(err, errlen,
-			 "invalid ring buffer size %zu: use a power of two of at least 4096", rb);
+	if (nst_check_ringbuf(rb, err, errlen))
 		return -EINVAL;
-	}
 	bpf_map__set_max_entries(s->maps.events, rb);
 	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
@@ -294,6 +281,20 @@ static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char
 	return 0;
 }
 
+/* What to do about a failed load, as specific as what we can see allows. */
+static const char *load_advice(int ret, const struct nst_tracer_opts *o)
+{
+	if (ret == -EPERM && nst_memlock_limited() && !nst_has_cap(CAP_SYS_RESOURCE))
+		return "the memlock limit is too low for BPF maps on this kernel: raise it with "
+		       "'ulimit -l unlimited', or grant CAP_SYS_RESOURCE";
+	if (ret == -EPERM)
+		return "missing privileges: run as root, or with CAP_BPF and CAP_PERFMON; see -v";
+	if (ret == -ENOMEM || ret == -E2BIG)
+		return o->ringbuf_bytes ? "not enough memory for the ring buffer: try a smaller -b" :
+					  "not enough memory for the BPF maps";
+	return "run with -v for the verifier log";
+}
+
 static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
 			   size_t errlen)
 {
@@ -301,9 +302,8 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 
 	ret = nstrace_bpf__load(t->skel);
 	if (ret) {
-		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-ret),
-			 ret == -EPERM ? " (memlock limit or missing CAP_BPF/CAP_PERFMON; see -v)" :
-					 " (run with -v for the verifier log)");
+		snprintf(err, errlen, "failed to load BPF programs: %s (%s)", strerror(-ret),
+			 load_advice(ret, o));
 		return ret;
 	}
 	if (o->cgroup && (ret = seed_cgroup(t, o->cgroup, err, errlen)))
@@ -416,7 +416,7 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 		errno = ENOENT;
 		return NULL;
 	}
-	if ((ret = check_privileges(err, errlen))) {
+	if ((ret = nst_check_tracer_caps(err, errlen))) {
 		errno = -ret;
 		return NULL;
 	}
