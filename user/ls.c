@@ -18,6 +18,7 @@
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "parse.h"
+#include "nsrt.h"
 #include "privs.h"
 
 struct ls_col {
@@ -190,22 +191,15 @@ static int parse_type(const char *s)
 	for (int t = 0; t < NST_T_COUNT; t++)
 		if (!strcmp(s, nst_type_name(t)))
 			return t;
-	nst_errorf("unknown namespace type: %s", s);
+	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
+		   "time)", s);
 	return -1;
 }
 
 /* --task: only the namespaces of that process */
 static bool in_task(pid_t pid, const struct inv_ns *n)
 {
-	char path[64], link[64];
-	ssize_t k;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, nst_type_name(n->type));
-	k = readlink(path, link, sizeof(link) - 1);
-	if (k <= 0)
-		return false;
-	link[k] = '\0';
-	return strtoul(strchr(link, '[') ? strchr(link, '[') + 1 : link, NULL, 10) == n->ino;
+	return nsrt_ns_ino(pid, nst_type_name(n->type)) == n->ino;
 }
 
 static struct libscols_line *add_line(struct libscols_table *tb, const struct ls_opts *o,

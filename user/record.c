@@ -90,6 +90,7 @@ static __u64 boot_ns(void)
 static int record_tick(struct record *r, struct nst_tracer *t)
 {
 	__u64 lost = nst_tracer_lost(t);
+	int e;
 
 	if (!r->failed && lost != r->lost_written) {
 		if (nst_rec_lost(r->w, boot_ns(), lost, r->err, sizeof(r->err)))
@@ -101,9 +102,9 @@ static int record_tick(struct record *r, struct nst_tracer *t)
 	}
 	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
 		r->failed = true;
-	if (r->json && !r->failed && (fflush(stdout) || ferror(stdout))) {
+	if (r->json && !r->failed && (e = nst_stream_error(stdout))) {
 		snprintf(r->err, sizeof(r->err), "failed to write the live events: %s; recording "
-			 "stopped (the file is complete up to here)", strerror(errno));
+			 "stopped (the file is complete up to here)", strerror(e));
 		r->failed = true;
 	}
 	return r->failed ? -1 : 0;

@@ -226,7 +226,7 @@ int cmd_run(int argc, char **argv)
 	struct nst_tracer *t = NULL;
 	struct nsrt_child c;
 	char err[512];
-	int ret;
+	int ret, err_no;
 
 	ret = parse_run_args(argc, argv, &o);
 	if (ret >= 0)
@@ -253,10 +253,12 @@ int cmd_run(int argc, char **argv)
 		ret = NST_EXIT_FAIL;
 	}
 out:
-	if (t) {
-		fflush(rt.out);
+	if (t)
 		nst_tracer_close(t);
-	}
+	/* the command's status stays the exit status; a lost trace is still said */
+	if (rt.out && (err_no = nst_stream_error(rt.out)))
+		nst_errorf("failed to write the events to %s: %s", o.out_path ? o.out_path : "stderr",
+			   strerror(err_no));
 	if (rt.out && rt.out != stderr)
 		fclose(rt.out);
 	return ret;

@@ -54,13 +54,27 @@ void nst_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int nst_stream_error(FILE *f)
+{
+	int e;
+
+	errno = 0;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+	e = errno;
+	/* an earlier implicit flush failed and its errno is gone: the fd says why */
+	if (write(fileno(f), "", 0) < 0)
+		e = errno;
+	return e ? e : EIO;
+}
+
 int nst_finish_stdout(void)
 {
-	if (!fflush(stdout) && !ferror(stdout))
+	int e = nst_stream_error(stdout);
+
+	if (!e || e == EPIPE)
 		return NST_EXIT_OK;
-	if (errno == EPIPE)
-		return NST_EXIT_OK;
-	nst_errorf("failed to write output: %s", strerror(errno));
+	nst_errorf("failed to write output: %s", strerror(e));
 	return NST_EXIT_FAIL;
 }
 
@@ -195,18 +209,13 @@ static long long now_ms(void)
 /* A closed pipe ends the trace quietly, like any filter before `head`. */
 static bool flush_output(struct trace_state *st)
 {
-	int e;
+	int e = nst_stream_error(st->out);
 
-	errno = 0;
-	if (fflush(st->out) == 0 && !ferror(st->out))
+	if (!e)
 		return true;
-	e = errno;
-	/* a closed or bad descriptor: stdio's errno may be stale, the fd says why */
-	if (write(fileno(st->out), "", 0) < 0)
-		e = errno;
 	errno = e;
 	if (e != EPIPE)
-		nst_errorf("failed to write output: %s", e ? strerror(e) : "write error");
+		nst_errorf("failed to write output: %s", strerror(e));
 	st->out_failed = true;
 	return false;
 }
