@@ -88,6 +88,15 @@ static enum MHD_Result serve_inventory(struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, buf, len, "application/json");
 }
 
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_len, void **state)
@@ -96,8 +105,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET: nothing here changes\n");
-	/* a GET with a body is malformed here */
-	if (*data_len)
+	/* a GET with a body is malformed here: refuse it before it is read */
+	if (*data_len || has_body(c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "unexpected request body\n");
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(sv, c);
