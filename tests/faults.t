@@ -106,6 +106,7 @@ for cmd in trace record; do
 	wait_for "$TMP/mid.err" '^\(Tracing\|Recording\)'
 	sleep 1
 	kill -KILL $gen
+	wait $gen 2>/dev/null
 	wait $tr
 	st=$?
 	check "$cmd: the traced tree killed mid-stream: exit 0 (exit $st)" [ "$st" -eq 0 ]

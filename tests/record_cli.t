@@ -87,6 +87,8 @@ check "after kill -9 the flushed blocks are readable ($(wc -l <"$TMP/k.json") ev
 # a full disk: a clear error, and the file stays readable
 mkdir "$TMP/small"
 mount -t tmpfs -o size=64k nstrace-test "$TMP/small"
+# leave 8 KiB: the disk fills within seconds even when the machine is slow
+dd if=/dev/zero of="$TMP/small/filler" bs=4k count=14 2>/dev/null
 ( while :; do unshare -u true; done ) &
 gen=$!
 timeout 60 "$NSTRACE" record -o "$TMP/small/full.nst" --comm unshare 2>"$TMP/full.err"

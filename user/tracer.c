@@ -313,8 +313,10 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	ensure_tracefs();
 	ret = nstrace_bpf__attach(t->skel);
 	if (ret) {
-		snprintf(err, errlen, "failed to attach BPF programs: %s (is tracefs mounted at "
-			 "/sys/kernel/tracing? run with -v)", strerror(-ret));
+		snprintf(err, errlen, "failed to attach BPF programs: %s (%s)", strerror(-ret),
+			 ret == -EACCES ? "tracefs lets only root read tracepoint ids: run as uid 0, "
+					  "or mount tracefs with gid= of a group of this user" :
+					  "is tracefs mounted at /sys/kernel/tracing? run with -v");
 		return ret;
 	}
 	if (o->npids)
