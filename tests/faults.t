@@ -33,10 +33,6 @@ stop_workload() {
 	wait "$WL" 2>/dev/null
 }
 unshares() { jq -c 'select(.syscall == "unshare")' "$@" 2>/dev/null | wc -l; }
-wait_for() { # wait_for FILE PATTERN: until the tracer says it is attached
-	for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 
 # The BPF objects a process holds, as "prog 12" "map 7" "link 3" lines.
 bpf_held() {
@@ -193,7 +189,6 @@ leftovers "trace, SIGINT" INT --comm nstrace-none
 leftovers "trace, SIGTERM" TERM --comm nstrace-none
 leftovers "trace, SIGKILL" KILL --comm nstrace-none
 leftovers "record, SIGKILL" KILL record -o "$TMP/lo.nst" --comm nstrace-none
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 leftovers "serve, SIGTERM" TERM serve --listen "127.0.0.1:$(free_port)" --comm nstrace-none
 leftovers "serve, SIGKILL" KILL serve --listen "127.0.0.1:$(free_port)" --comm nstrace-none
 

@@ -8,10 +8,6 @@ need_root
 
 capmask() { printf '%d' "0x$(sed -n "s/^$2:\t//p" "/proc/$1/status")"; }
 has_bounding() { [ $(($(capmask self CapBnd) >> $1 & 1)) -eq 1 ]; }
-wait_for() {
-	for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 
 # ---- the missing capability is named
 for drop in bpf perfmon; do
@@ -62,7 +58,6 @@ child=$(echo "$out" | sed -n 's/^\/proc\/self\/status:CapEff:\t//p')
 check "run: nstrace itself keeps nothing (CapEff $parent)" [ "$((0x${parent:-1}))" -eq 0 ]
 check "run: the command has the caller's capabilities (CapEff $child)" [ "$((0x${child:-0}))" -eq "$ours" ]
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 "$NSTRACE" serve --listen 127.0.0.1:$PORT --comm nstrace-none 2>"$TMP/s.err" &

@@ -6,7 +6,6 @@
 need_root
 command -v prometheus >/dev/null || "$(dirname "$0")/../scripts/deps.sh" serve >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 "$NSTRACE" serve --listen 127.0.0.1:$PORT 2>"$TMP/serve.err" &

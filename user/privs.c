@@ -46,8 +46,8 @@ int nst_check_tracer_caps(char *err, size_t errlen)
 	snprintf(err, errlen,
 		 "failed to load BPF programs: missing %s%s%s (run as root, or grant them: "
 		 "setcap cap_bpf,cap_perfmon%s+ep nstrace)",
-		 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON",
-		 nst_memlock_limited() ? ",cap_sys_resource" : "");
+		 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+		 perfmon ? "" : "CAP_PERFMON", nst_memlock_limited() ? ",cap_sys_resource" : "");
 	return -EPERM;
 }
 

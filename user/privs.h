@@ -14,8 +14,8 @@
 #define NST_CAP(c) (1ULL << (c))
 
 /* What building the namespace inventory needs (ls, serve's /api/namespaces). */
-#define NST_CAPS_INVENTORY                                                         \
-	(NST_CAP(CAP_BPF) | NST_CAP(CAP_PERFMON) | NST_CAP(CAP_SYS_RESOURCE) |       \
+#define NST_CAPS_INVENTORY                                                     \
+	(NST_CAP(CAP_BPF) | NST_CAP(CAP_PERFMON) | NST_CAP(CAP_SYS_RESOURCE) | \
 	 NST_CAP(CAP_SYS_PTRACE) | NST_CAP(CAP_DAC_READ_SEARCH))
 
 /* Is RLIMIT_MEMLOCK finite (then kernels without memcg accounting of BPF memory need it raised)? */

@@ -14,8 +14,9 @@
 #include "nsrt.h"
 #include "parse.h"
 
-#define ALL_TYPES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | \
-		   CLONE_NEWUSER | CLONE_NEWCGROUP | 0x80ULL)
+#define ALL_TYPES                                                                                  \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER | \
+	 CLONE_NEWCGROUP | 0x80ULL)
 
 static void numbers(const char *s)
 {

@@ -9,13 +9,13 @@
 #include <string.h>
 
 /* A broken property is a crash: libFuzzer keeps the input that caused it. */
-#define MUST(cond)                                                                  \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
-			fprintf(stderr, "property failed: %s (%s:%d)\n", #cond,      \
-				__FILE__, __LINE__);                                \
-			abort();                                                    \
-		}                                                                   \
+#define MUST(cond)                                                                        \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			fprintf(stderr, "property failed: %s (%s:%d)\n", #cond, __FILE__, \
+				__LINE__);                                                \
+			abort();                                                          \
+		}                                                                         \
 	} while (0)
 
 /* The input as a C string of exactly its bytes (stops at an embedded NUL). */
