@@ -27,6 +27,7 @@
 struct serve {
 	struct nst_metrics *m;
 	const char *tier;
+	__s64 boot_to_wall;
 };
 
 static volatile sig_atomic_t serve_stop;
@@ -111,8 +112,18 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, buf, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-static enum MHD_Result serve_inventory(struct MHD_Connection *c)
+/* CREATED for /api/namespaces: what this exporter saw created. */
+static __s64 serve_created_wall_ns(void *ctx, enum nst_type type, __u32 ino)
 {
+	struct serve *sv = ctx;
+	__u64 boot_ns = nst_metrics_created_ns(sv->m, type, ino);
+
+	return boot_ns ? (__s64)boot_ns + sv->boot_to_wall : 0;
+}
+
+static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *c)
+{
+	struct inv_created_src created = { serve_created_wall_ns, sv };
 	char *buf = NULL, err[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -120,7 +131,7 @@ static enum MHD_Result serve_inventory(struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	ret = nst_inventory_write_json(f, err, sizeof(err));
+	ret = nst_inventory_write_json(f, &created, err, sizeof(err));
 	fclose(f);
 	if (ret) {
 		free(buf);
@@ -143,7 +154,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(sv, c);
 	if (!strcmp(url, "/api/namespaces"))
-		return serve_inventory(c);
+		return serve_inventory(sv, c);
 	if (!strcmp(url, "/healthz"))
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
 	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics, /api/namespaces or "
@@ -247,6 +258,7 @@ int cmd_serve(int argc, char **argv)
 		return NST_EXIT_USAGE;
 	}
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
+	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
 	d = start_http(&sv, &ss, listen_on);
 	if (!d) {
