@@ -91,7 +91,11 @@ static __always_inline void task_ns_inos(struct task_struct *t, __u32 *ino)
 	task_nsproxy_inos(t, ino);
 }
 
-/* The same for a task pointer computed by hand, which only probe reads may follow. */
+/*
+ * The same with probe reads: for a task pointer computed by hand, which no
+ * direct load may follow, and for one-shot programs (the ls iterators),
+ * where the verifier's extra time for direct loads costs more than they save.
+ */
 static __always_inline void task_ns_inos_probed(struct task_struct *t, __u32 *ino)
 {
 	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
