@@ -14,12 +14,12 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "metrics.h"
+#include "mhd.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
@@ -30,6 +30,7 @@ struct serve {
 	__s64 boot_to_wall;
 };
 
+static struct nst_mhd mhd;
 static volatile sig_atomic_t serve_stop;
 
 static void on_stop(int sig)
@@ -82,14 +83,14 @@ bad:
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
 			     size_t len, const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Content-Type", type);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -169,7 +170,7 @@ static struct MHD_Daemon *start_http(struct serve *sv, const struct sockaddr_sto
 
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
+	d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_REQUEST_BYTES,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
@@ -250,6 +251,10 @@ int cmd_serve(int argc, char **argv)
 		nst_errorf("%s", err);
 		return NST_EXIT_USAGE;
 	}
+	if (nst_mhd_load(&mhd, err, sizeof(err))) {
+		nst_errorf("%s", err);
+		return NST_EXIT_FAIL;
+	}
 	sv.m = nst_metrics_new(top);
 	t = sv.m ? nst_tracer_open(&f.t, metrics_event, sv.m, err, sizeof(err)) : NULL;
 	if (!t) {
@@ -276,7 +281,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		nst_metrics_set_lost(sv.m, nst_tracer_lost(t));
 	}
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	nst_tracer_close(t);
 	nst_metrics_free(sv.m);
 	return NST_EXIT_OK;
