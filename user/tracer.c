@@ -133,9 +133,33 @@ static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
  * when the kernel has the function. fentry-only programs (switches, cost,
  * frees) load where their function exists and are reported otherwise.
  */
+static bool is_syscall_fentry(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return is_fentry_prog(prog) && (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
+}
+
+/* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
+static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vmlinux)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		if (is_syscall_fentry(prog) && !kernel_has_func(vmlinux, prog))
+			return false;
+	return true;
+}
+
+/*
+ * The fentry tier: every fentry program whose function exists, the syscall
+ * fentry set only if complete (else the raw syscall tracepoints instead), and
+ * a tracepoint program only where its fe_ twin can't load.
+ */
 static void select_programs(struct nst_tracer *t, enum nst_tier tier, const struct btf *vmlinux)
 {
 	struct bpf_object *obj = t->skel->obj;
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, vmlinux);
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
@@ -143,20 +167,24 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, const stru
 		const char *name = bpf_program__name(prog);
 		struct bpf_program *twin;
 		char twin_name[64];
+		bool load;
 
 		if (tier == NST_TIER_TRACEPOINT) {
-			bpf_program__set_autoload(prog, !is_fentry_prog(prog));
-			continue;
-		}
-		if (!is_fentry_prog(prog)) {
+			load = !is_fentry_prog(prog);
+		} else if (!strncmp(name, "tp_sys_", 7)) {
+			load = !fe_syscalls;
+		} else if (is_syscall_fentry(prog)) {
+			load = fe_syscalls;
+		} else if (!is_fentry_prog(prog)) {
 			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
 			twin = bpf_object__find_program_by_name(obj, twin_name);
-			bpf_program__set_autoload(prog, !twin || !kernel_has_func(vmlinux, twin));
-			continue;
+			load = !twin || !kernel_has_func(vmlinux, twin);
+		} else {
+			load = kernel_has_func(vmlinux, prog);
 		}
-		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
-		if (!kernel_has_func(vmlinux, prog))
+		if (tier == NST_TIER_FENTRY && is_fentry_prog(prog) && !kernel_has_func(vmlinux, prog))
 			note_missing(t, prog);
+		bpf_program__set_autoload(prog, load);
 	}
 }
 
@@ -181,6 +209,10 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
 	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
 	s->rodata->filter_tgid = o->npids > 0;
+	s->rodata->nr_clone = SYS_clone;
+	s->rodata->nr_clone3 = SYS_clone3;
+	s->rodata->nr_unshare = SYS_unshare;
+	s->rodata->nr_setns = SYS_setns;
 	s->rodata->ns_slots = o->ns_slots;
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->filter_cgroup = o->cgroup != NULL;
