@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -83,15 +82,6 @@ static int check_privileges(char *err, size_t errlen)
 		 "failed to load BPF programs: missing CAP_BPF and CAP_PERFMON "
 		 "(run as root, or grant them: setcap cap_bpf,cap_perfmon,cap_sys_resource+ep nstrace)");
 	return -EPERM;
-}
-
-/* Tracepoint attachment needs tracefs; mount it when nobody has. */
-static void ensure_tracefs(void)
-{
-	if (!access("/sys/kernel/tracing/events", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events", F_OK))
-		return;
-	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -340,11 +330,11 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 		return ret;
 	if ((ret = seed_pids(t, o, err, errlen)))
 		return ret;
-	ensure_tracefs();
+	/* every program is tp_btf or fentry: attaching needs no tracefs */
 	ret = nstrace_bpf__attach(t->skel);
 	if (ret) {
-		snprintf(err, errlen, "failed to attach BPF programs: %s (is tracefs mounted at "
-			 "/sys/kernel/tracing? run with -v)", strerror(-ret));
+		snprintf(err, errlen, "failed to attach BPF programs: %s (run with -v)",
+			 strerror(-ret));
 		return ret;
 	}
 	if (o->npids)
