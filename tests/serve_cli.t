@@ -48,6 +48,24 @@ check "promtool check metrics passes" promtool check metrics <"$TMP/m.txt"
 check "/api/namespaces is the ls inventory as JSON" \
 	jq -e '.namespaces | length > 0 and all(has("ns") and has("type") and has("nprocs"))' \
 	<(curl -sf "$URL/api/namespaces")
+# CREATED: a namespace serve saw created carries its creation time; one
+# that existed before serve started has none
+t0=$(date +%s)
+unshare -u sleep 30 &
+holder=$!
+sleep 1.5
+t1=$(date +%s)
+uts=$(stat -L -c %i /proc/$holder/ns/uts)
+curl -sf "$URL/api/namespaces" >"$TMP/inv.json"
+check "/api/namespaces: CREATED of a namespace serve saw created is in [$t0, $t1]" \
+	jq -e --argjson i "$uts" --argjson t0 "$t0" --argjson t1 "$t1" '.namespaces |
+	any(.ns == $i and .type == "uts" and (.created | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $c |
+	    $c >= $t0 and $c <= $t1)' "$TMP/inv.json"
+init_uts=$(stat -L -c %i /proc/$$/ns/uts)
+check "/api/namespaces: no CREATED for a namespace older than serve" \
+	jq -e --argjson i "$init_uts" '.namespaces | any(.ns == $i and .created == null)' "$TMP/inv.json"
+kill $holder
+wait $holder 2>/dev/null
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "unknown path: 404" [ "$(code "$URL/nope")" = 404 ]
 check "POST: 405 (no endpoint changes state)" [ "$(code -X POST "$URL/metrics")" = 405 ]

@@ -412,7 +412,7 @@ static bool probe_type(const struct bench_opts *o, struct bench_result *r)
 }
 
 /* The tracer runs only for the latency phase: it would slow the others down. */
-static struct nst_tracer *open_kernel_timing(const struct bench_opts *o, struct kern_match *m)
+static struct nst_tracer *open_kernel_timing(struct bench_opts *o, struct kern_match *m)
 {
 	static pid_t self;
 	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
@@ -425,6 +425,9 @@ static struct nst_tracer *open_kernel_timing(const struct bench_opts *o, struct 
 	t = nst_tracer_open(&to, match_event, m, err, sizeof(err));
 	if (!t)
 		nst_errorf("kernel-side timing off: %s", err);
+	else
+		snprintf(o->run.env.tier, sizeof(o->run.env.tier), "%s",
+			 nst_tier_name(nst_tracer_tier(t)));
 	return t;
 }
 

@@ -128,6 +128,7 @@ void bench_env_read(struct bench_env *env)
 	}
 	env->mounts = count_lines("/proc/self/mountinfo");
 	env->net_namespaces = count_net_namespaces();
+	snprintf(env->tier, sizeof(env->tier), "none");
 }
 
 static void print_env(const struct bench_run *r, FILE *out)
@@ -135,9 +136,9 @@ static void print_env(const struct bench_run *r, FILE *out)
 	const struct bench_env *e = &r->env;
 
 	fprintf(out, "kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
-		"%d mounts; %d net namespaces\n",
+		"%d mounts; %d net namespaces; tier %s\n",
 		e->kernel, e->ncpus, e->cpu_model, e->hz, e->preempt, e->rcu_expedited, e->mounts,
-		e->net_namespaces);
+		e->net_namespaces, e->tier);
 	fprintf(out, "mode %s, %d iterations per type; latency in microseconds "
 		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall latency)\n",
 		r->mode, r->n);
@@ -234,6 +235,7 @@ static void json_env(struct jw *w, const struct bench_env *e)
 	jw_i64(w, "rcu_expedited", e->rcu_expedited);
 	jw_i64(w, "mounts", e->mounts);
 	jw_i64(w, "net_namespaces", e->net_namespaces);
+	jw_str(w, "tier", e->tier);
 	jw_obj_close(w);
 }
 

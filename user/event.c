@@ -261,8 +261,9 @@ static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char
 		break;
 	case NST_K_NS_COST:
 		ns_list_text(e->after, nst_flags_to_slots(e->flags), a, sizeof(a));
-		snprintf(buf, len, "in-kernel creation of %s took %.1f us%s%s", flags,
-			 e->lat_ns / 1000.0, a[0] ? ": " : "", a);
+		snprintf(buf, len, "%s %s took %.1f us%s%s",
+			 e->target_type ? "in-kernel creation of" : "create_new_namespaces for",
+			 flags, e->lat_ns / 1000.0, a[0] ? ": " : "", a);
 		break;
 	case NST_K_NS_FREE:
 		ns_list_text(e->target, nst_flags_to_slots(e->flags), a, sizeof(a));

@@ -214,6 +214,8 @@ static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt
 		nst_errorf("%s", err);
 		return NULL;
 	}
+	fprintf(stderr, "nstrace run: tracing its creation (tier %s)\n",
+		nst_tier_name(nst_tracer_tier(t)));
 	if (!o->json)
 		nst_print_header(rt->out, &rt->cols);
 	return t;

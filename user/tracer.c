@@ -10,11 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "nsreg.h"
 #include "privs.h"
 #include "procparse.h"
 #include "tracer.h"
@@ -35,6 +35,7 @@ struct nst_tracer {
 	enum nst_tier tier;
 	int ncpus;
 	char missing[512];	/* fentry targets this kernel lacks */
+	struct nsreg *seen;	/* with a task filter: namespaces traced tasks were in */
 };
 
 static bool verbose_libbpf;
@@ -67,22 +68,31 @@ __s64 nst_boot_to_wall_ns(void)
 	return (wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
 }
 
-/* Tracepoint attachment needs tracefs; mount it when nobody has. */
-static void ensure_tracefs(void)
+static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
 {
-	if (!access("/sys/kernel/tracing/events", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events", F_OK))
-		return;
-	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i] && nsreg_lookup(seen, nst_slot_type(i), e->target[i]))
+			return true;
+	return false;
 }
 
+/*
+ * Frees run in kernel workers, outside the task filters: with a filter,
+ * only frees of namespaces a traced task was seen in are delivered.
+ */
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct nst_tracer *t = ctx;
+	const struct nst_event *e = data;
 
 	if (size < sizeof(struct nst_event))
 		return 0;
-	return t->fn(t->ctx, data);
+	if (t->seen) {
+		if (e->kind == NST_K_NS_FREE && !free_is_traced(t->seen, e))
+			return 0;
+		nsreg_account(t->seen, e);
+	}
+	return t->fn(t->ctx, e);
 }
 
 static bool is_fentry_prog(struct bpf_program *prog)
@@ -111,13 +121,86 @@ static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
 }
 
 /*
+ * One event from whichever of these functions the kernel has: the first
+ * present is loaded, so that a wrapper and what it wraps never both fire.
+ */
+static const char *const alternatives[][4] = {
+	{ "fe_free_ipc_free_ipc_ns", "fe_free_ipc_shm_exit_ns" },
+	{ "fe_free_mnt_free_mnt_ns", "fe_free_mnt_mnt_ns_release" },
+	{ "fe_free_net_net_passive_dec", "fe_free_net_net_free", "fe_free_net_net_drop_ns" },
+};
+
+/* The alternatives group of prog, or NULL. */
+static const char *const *alternatives_of(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	for (size_t g = 0; g < sizeof(alternatives) / sizeof(alternatives[0]); g++)
+		for (int i = 0; i < 4 && alternatives[g][i]; i++)
+			if (!strcmp(alternatives[g][i], name))
+				return alternatives[g];
+	return NULL;
+}
+
+/* Load prog when its function exists; a group's first present member only. */
+static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
+			       const struct btf *vmlinux)
+{
+	const char *const *group = alternatives_of(prog);
+	struct bpf_program *first = NULL;
+
+	if (!group) {
+		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
+		if (!kernel_has_func(vmlinux, prog))
+			note_missing(t, prog);
+		return;
+	}
+	for (int i = 0; i < 4 && group[i] && !first; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, group[i]);
+
+		if (p && kernel_has_func(vmlinux, p))
+			first = p;
+	}
+	bpf_program__set_autoload(prog, prog == first);
+	/* none of the group: name them all, once, when at the first */
+	if (!first && !strcmp(bpf_program__name(prog), group[0]))
+		for (int i = 0; i < 4 && group[i]; i++)
+			note_missing(t, bpf_object__find_program_by_name(t->skel->obj, group[i]));
+}
+
+/*
  * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
  * when the kernel has the function. fentry-only programs (switches, cost,
  * frees) load where their function exists and are reported otherwise.
  */
+static bool is_syscall_fentry(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return is_fentry_prog(prog) &&
+	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
+}
+
+/* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
+static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vmlinux)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		if (is_syscall_fentry(prog) && !kernel_has_func(vmlinux, prog))
+			return false;
+	return true;
+}
+
+/*
+ * The fentry tier: every fentry program whose function exists, the syscall
+ * fentry set only if complete (else the raw syscall tracepoints instead), and
+ * a tracepoint program only where its fe_ twin can't load.
+ */
 static void select_programs(struct nst_tracer *t, enum nst_tier tier, const struct btf *vmlinux)
 {
 	struct bpf_object *obj = t->skel->obj;
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, vmlinux);
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
@@ -125,20 +208,26 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, const stru
 		const char *name = bpf_program__name(prog);
 		struct bpf_program *twin;
 		char twin_name[64];
+		bool load;
 
 		if (tier == NST_TIER_TRACEPOINT) {
-			bpf_program__set_autoload(prog, !is_fentry_prog(prog));
-			continue;
-		}
-		if (!is_fentry_prog(prog)) {
+			load = !is_fentry_prog(prog);
+		} else if (!strncmp(name, "tp_sys_", 7)) {
+			load = !fe_syscalls;
+		} else if (is_syscall_fentry(prog)) {
+			load = fe_syscalls;
+		} else if (!is_fentry_prog(prog)) {
 			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
 			twin = bpf_object__find_program_by_name(obj, twin_name);
-			bpf_program__set_autoload(prog, !twin || !kernel_has_func(vmlinux, twin));
+			load = !twin || !kernel_has_func(vmlinux, twin);
+		} else {
+			select_fentry_prog(t, prog, vmlinux);
 			continue;
 		}
-		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
-		if (!kernel_has_func(vmlinux, prog))
+		if (tier == NST_TIER_FENTRY && is_syscall_fentry(prog) &&
+		    !kernel_has_func(vmlinux, prog))
 			note_missing(t, prog);
+		bpf_program__set_autoload(prog, load);
 	}
 }
 
@@ -168,7 +257,12 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
 	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
+	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch);
 	s->rodata->filter_tgid = o->npids > 0;
+	s->rodata->nr_clone = SYS_clone;
+	s->rodata->nr_clone3 = SYS_clone3;
+	s->rodata->nr_unshare = SYS_unshare;
+	s->rodata->nr_setns = SYS_setns;
 	s->rodata->ns_slots = o->ns_slots;
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->filter_cgroup = o->cgroup != NULL;
@@ -310,13 +404,11 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 		return ret;
 	if ((ret = seed_pids(t, o, err, errlen)))
 		return ret;
-	ensure_tracefs();
+	/* every program is tp_btf or fentry: attaching needs no tracefs */
 	ret = nstrace_bpf__attach(t->skel);
 	if (ret) {
-		snprintf(err, errlen, "failed to attach BPF programs: %s (%s)", strerror(-ret),
-			 ret == -EACCES ? "tracefs lets only root read tracepoint ids: run as uid 0, "
-					  "or mount tracefs with gid= of a group of this user" :
-					  "is tracefs mounted at /sys/kernel/tracing? run with -v");
+		snprintf(err, errlen, "failed to attach BPF programs: %s (run with -v)",
+			 strerror(-ret));
 		return ret;
 	}
 	if (o->npids)
@@ -433,6 +525,12 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	t->ncpus = libbpf_num_possible_cpus();
 	if ((ret = open_best_tier(t, o, err, errlen)))
 		goto fail;
+	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
+	    !(t->seen = nsreg_new())) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "failed to allocate namespace registry: %s", strerror(ENOMEM));
+		goto fail;
+	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
 	if (!t->rb) {
 		ret = -errno;
@@ -510,5 +608,6 @@ void nst_tracer_close(struct nst_tracer *t)
 		return;
 	ring_buffer__free(t->rb);
 	nstrace_bpf__destroy(t->skel);
+	nsreg_free(t->seen);
 	free(t);
 }
