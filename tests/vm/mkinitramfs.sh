@@ -11,6 +11,7 @@
 #   /nst/tests/lib.sh, /nst/tests/vm/guest/*.t   guest shell tests
 #   /nst/tests/*.t                the host shell tests listed in VM_SHELL_TESTS
 #   /nst/kmod/*.ko                kmod/, built against the VM kernel's headers
+#   /lib/modules/*.ko             VM_MODULES of the VM's kernel and their dependencies
 # Dynamically linked programs get the exact libraries ldd resolves on the
 # host, and the dynamic loader, at the same paths: Debian ships no static
 # libsmartcols, and the guest runs the same userland the host built against.
@@ -70,6 +71,24 @@ for t in ${VM_SHELL_TESTS:-}; do
 	tests="$tests tests/$t"
 done
 tests="$tests $(cd "$stage/nst" && ls tests/vm/guest/*.t 2>/dev/null || true)"
+
+# Modules of the VM's kernel, with their dependencies first: the list is
+# insmod'ed in order by /init. virtio_console gives the TAP channel (hvc0).
+modules_in_order() {
+	local m f
+	for m in "$@"; do
+		f=$(find "$MODDIR/kernel" -name "$m.ko" | head -n 1)
+		[ -n "$f" ] || { echo "nstrace-vm: module $m not in $MODDIR" >&2; exit 1; }
+		# shellcheck disable=SC2046
+		modules_in_order $(modinfo -F depends "$f" | tr , ' ')
+		echo "$m"
+	done
+}
+mkdir -p "$stage/lib/modules"
+for m in $(modules_in_order ${VM_MODULES:-virtio_console virtio_pci} | awk '!seen[$0]++'); do
+	cp "$(find "$MODDIR/kernel" -name "$m.ko" | head -n 1)" "$stage/lib/modules/"
+	echo "$m" >>"$stage/lib/modules/load-order"
+done
 
 # kmod/: built in a copy, so the source tree keeps no objects for this kernel
 if [ -f "$src/kmod/Makefile" ]; then
