@@ -15,6 +15,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 ABS_OUTPUT := $(abspath $(OUTPUT))
+comma := ,
 DEPS_STAMP := $(OUTPUT)/.deps-build
 KSFT_DIR := $(OUTPUT)/kselftest
 
@@ -37,8 +38,20 @@ INCLUDES := -Iinclude -Iuser -I$(OUTPUT)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS += $(shell pkg-config --libs libbpf smartcols libmicrohttpd 2>/dev/null || \
-	    echo -lbpf -lsmartcols -lmicrohttpd) -lelf -lz -lm -lpthread
+# libmicrohttpd is dlopen()ed by serve alone (user/mhd.h says why): only
+# its soname is needed here.
+# libbpf, libelf and zlib are linked statically when their archives are
+# installed, as libbpf-tools do: a one-shot `nstrace ls` saves ~1 ms of
+# loader work.
+STATIC_OK := $(and $(wildcard $(shell $(CC) -print-file-name=libbpf.a)), \
+		   $(wildcard $(shell $(CC) -print-file-name=libelf.a)), \
+		   $(wildcard $(shell $(CC) -print-file-name=libz.a)))
+BPF_LIBS := -lbpf -lelf -lz
+LDLIBS += $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(BPF_LIBS) -Wl$(comma)-Bdynamic,$(BPF_LIBS)) \
+	  -lsmartcols -lm -lpthread
+MHD_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libmicrohttpd.so) 2>/dev/null | \
+		awk '$$1 == "SONAME" { print $$2 }')
+$(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONAME)"')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
@@ -102,11 +115,12 @@ tests: $(TEST_BINS)
 # libFuzzer targets (clang-14 with libclang-rt-14-dev), under ASan and UBSan.
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c
+FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c user/procparse.c \
+		 user/cgpath.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
 	@scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lz -o $@

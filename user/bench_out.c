@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "cmds.h"
 #include "json.h"
+#include "procparse.h"
 
 static int count_lines(const char *path)
 {
@@ -38,7 +39,8 @@ static int count_net_namespaces(void)
 		return -1;
 	while ((d = readdir(dir)) && n < 4096) {
 		char path[300], link[64];
-		unsigned long ino;
+		__u64 flag;
+		__u32 ino;
 		ssize_t len;
 		int i;
 
@@ -47,7 +49,7 @@ static int count_net_namespaces(void)
 		if (len <= 0)
 			continue;
 		link[len] = '\0';
-		if (sscanf(link, "net:[%lu]", &ino) != 1)
+		if (nst_proc_ns_link(link, &flag, &ino))
 			continue;
 		for (i = 0; i < n && seen[i] != ino; i++)
 			;

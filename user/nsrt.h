@@ -29,6 +29,9 @@ extern const size_t nsrt_ntypes;
  */
 int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen);
 
+/* "PID:TYPES" as --join takes it, such as "4242:net,uts". */
+int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen);
+
 /* Format CLONE_NEW* flags as "net,uts" into buf; returns buf. */
 char *nsrt_format_types(__u64 flags, char *buf, size_t len);
 
@@ -55,6 +58,13 @@ struct nsrt_child {
 	pid_t pid;
 	int pidfd;		/* O_CLOEXEC pidfd of the child */
 };
+
+/*
+ * A set-uid or set-gid nstrace would let any user start commands in new
+ * namespaces as root: returns -EPERM with a message when the real and
+ * effective ids differ, else 0.
+ */
+int nsrt_refuse_setid(char *err, size_t errlen);
 
 /*
  * Start a child per spec with clone3(CLONE_PIDFD | new_ns). Joining happens in
