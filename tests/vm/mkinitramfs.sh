@@ -5,7 +5,8 @@
 #
 # The guest sees a copy of the repository's layout under /nst, so test
 # scripts find lib.sh and the binaries where they do on the host:
-#   /nst/.output/nstrace          dynamically linked, with its libraries
+#   /nst/.output/nstrace          dynamically linked, with its libraries (and the
+#                                 ones it dlopens)
 #   /nst/.output/tests/*_test     the kselftest binaries, linked -static
 #   /nst/.output/bench/*          the workload generators
 #   /nst/tests/lib.sh, /nst/tests/vm/guest/*.t   guest shell tests
@@ -52,6 +53,14 @@ install_bin() {
 }
 
 install_bin "$out/nstrace" /nst/.output/nstrace
+# and what it loads with dlopen (serve: libmicrohttpd, named in user/mhd.c)
+for soname in $(sed -n 's/^#define NST_MHD_SONAME "\(.*\)"$/\1/p' "$src/user/mhd.c"); do
+	lib=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
+	[ -n "$lib" ] || { echo "nstrace-vm: $soname not installed" >&2; exit 1; }
+	mkdir -p "$stage${lib%/*}"
+	cp -L "$lib" "$stage$lib"
+	copy_libs "$lib"
+done
 for f in "$out"/vm/tests/*_test; do
 	install_bin "$f" "/nst/.output/tests/${f##*/}"
 done
