@@ -148,6 +148,8 @@ VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
 # they need (copied with their libraries).
 VM_SHELL_TESTS ?=
 VM_HOST_TOOLS ?=
+# modules of the VM's kernel to load at boot (with their dependencies)
+VM_MODULES ?= virtio_console virtio_pci
 
 $(VM_DIR)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
@@ -158,7 +160,7 @@ vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 	@scripts/deps.sh vm
 	tests/vm/kernel.sh $(VM_DIR)/kernel
 	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
-		tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
+		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
  * kernel refuses it, and run (and may not skip) in the VM of make check-vm.
  */
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include "kselftest_harness.h"
 #include "nst_test.h"
@@ -13,14 +14,19 @@
 
 #define FREE_WAIT_MS 30000	/* net cleanup waits for RCU grace periods; TCG is slow */
 
-/* The fentry tier for pids; skip where the kernel refuses it, except in the VM. */
-#define OPEN_FENTRY(t, pids, npids, log)                                                     \
+/* No tracer: skip where the kernel refuses fentry, fail in the VM. */
+#define REQUIRE_FENTRY(t)                                                                    \
 	do {                                                                                 \
-		t = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log);                      \
-		if (!t && !nst_in_vm())                                                      \
+		if (!(t) && !nst_in_vm())                                                    \
 			SKIP(return, "this kernel refuses fentry programs; "                 \
 				     "make check-vm runs this test on Debian's kernel");     \
 		ASSERT_NE(NULL, t) TH_LOG("failed to open the fentry tier in the VM");      \
+	} while (0)
+
+#define OPEN_FENTRY(t, pids, npids, log)                                                     \
+	do {                                                                                 \
+		t = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log);                      \
+		REQUIRE_FENTRY(t);                                                           \
 	} while (0)
 
 static struct nst_evlog *new_log(void)
@@ -186,27 +192,51 @@ TEST(switches_of_unshare_setns_creds_and_exit)
 
 static int hold_forever(void *arg)
 {
+	/* never outlive the test, even when an assertion ends it early */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pause();
 	return 0;
 }
 
+/* The fentry tier, tracing this test process and its children. */
+FIXTURE(traced_self)
+{
+	struct nst_evlog *log;
+	struct nst_tracer *t;
+	pid_t pid;
+};
+
+/* a SKIP here would not stop the test body: the tests check root and t */
+FIXTURE_SETUP(traced_self)
+{
+	self->pid = getpid();
+	self->log = new_log();
+	ASSERT_NE(NULL, self->log);
+	if (geteuid() == 0)
+		self->t = nst_open_tracer(&self->pid, 1, NST_TIER_FENTRY, self->log);
+}
+
+FIXTURE_TEARDOWN(traced_self)
+{
+	nst_tracer_close(self->t);
+	free(self->log);
+}
+
 /* clone never passes switch_task_namespaces: copy_namespaces' exit names the child's */
-TEST(clone_switch_names_the_childs_namespaces)
+TEST_F(traced_self, clone_switch_names_the_childs_namespaces)
 {
 	struct nsrt_spec spec = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS, .fn = hold_forever };
-	struct nst_evlog *log = new_log();
+	const struct nst_evlog *log = self->log;
 	const struct nst_event *sw = NULL;
-	pid_t self = getpid();
 	struct nsrt_child c;
-	struct nst_tracer *t;
 	char err[256];
 
 	NST_REQUIRE_ROOT(_metadata);
-	OPEN_FENTRY(t, &self, 1, log);
+	REQUIRE_FENTRY(self->t);
 	ASSERT_EQ(0, nsrt_spawn(&spec, &c, err, sizeof(err))) TH_LOG("%s", err);
-	ASSERT_NE(NULL, nst_wait_event(t, log, NST_K_CLONE3, self));
+	ASSERT_NE(NULL, nst_wait_event(self->t, self->log, NST_K_CLONE3, self->pid));
 	for (int i = 0; i < log->n && !sw; i++)
-		if (log->ev[i].kind == NST_K_SWITCH && log->ev[i].pid == (__u32)self &&
+		if (log->ev[i].kind == NST_K_SWITCH && log->ev[i].pid == (__u32)self->pid &&
 		    (log->ev[i].flags & CLONE_NEWNET))
 			sw = &log->ev[i];
 	ASSERT_NE(NULL, sw) TH_LOG("no switch event for the clone");
@@ -216,8 +246,6 @@ TEST(clone_switch_names_the_childs_namespaces)
 	EXPECT_EQ(nsrt_ns_ino(0, "mnt"), sw->after[NST_NS_MNT]);
 	kill(c.pid, SIGKILL);
 	nsrt_wait(&c);
-	nst_tracer_close(t);
-	free(log);
 }
 
 /* Poll until an ns_free of (slot, ino) arrives; NULL after FREE_WAIT_MS. */
@@ -245,22 +273,19 @@ static const struct ns_slot every_type[] = {
 };
 
 /* Each namespace a process alone held is freed after it exits. */
-TEST(every_type_is_freed_after_its_only_holder_exits)
+TEST_F(traced_self, every_type_is_freed_after_its_only_holder_exits)
 {
 	struct nsrt_spec spec = { .new_ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 					    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER |
 					    CLONE_NEWCGROUP | CLONE_NEWTIME,
 				  .fn = hold_forever };
-	struct nst_evlog *log = new_log();
 	const struct nst_event *ex;
-	__u64 ino[8];
-	pid_t self = getpid();
 	struct nsrt_child c;
-	struct nst_tracer *t;
 	char err[256];
+	__u64 ino[8];
 
 	NST_REQUIRE_ROOT(_metadata);
-	OPEN_FENTRY(t, &self, 1, log);
+	REQUIRE_FENTRY(self->t);
 	ASSERT_EQ(0, nsrt_spawn(&spec, &c, err, sizeof(err))) TH_LOG("%s", err);
 	for (int i = 0; i < 8; i++) {
 		ino[i] = nsrt_ns_ino(c.pid, every_type[i].proc_name);
@@ -268,10 +293,10 @@ TEST(every_type_is_freed_after_its_only_holder_exits)
 	}
 	kill(c.pid, SIGKILL);
 	nsrt_wait(&c);
-	ex = nst_wait_event(t, log, NST_K_EXIT, c.pid);
+	ex = nst_wait_event(self->t, self->log, NST_K_EXIT, c.pid);
 	ASSERT_NE(NULL, ex);
 	for (int i = 0; i < 8; i++) {
-		const struct nst_event *f = wait_free(t, log, every_type[i].slot, ino[i]);
+		const struct nst_event *f = wait_free(self->t, self->log, every_type[i].slot, ino[i]);
 
 		EXPECT_NE(NULL, f) TH_LOG("no ns_free for %s:[%llu]", every_type[i].proc_name,
 					  (unsigned long long)ino[i]);
@@ -279,8 +304,6 @@ TEST(every_type_is_freed_after_its_only_holder_exits)
 			EXPECT_GT(f->ts_ns, ex->ts_ns) TH_LOG("%s freed before its holder exited",
 							     every_type[i].proc_name);
 	}
-	nst_tracer_close(t);
-	free(log);
 }
 
 /*
@@ -288,20 +311,18 @@ TEST(every_type_is_freed_after_its_only_holder_exits)
  * A's exit frees nothing; B's exit (the last holder) frees it, and the
  * event comes after B's exit.
  */
-TEST(net_freed_only_after_its_last_holder)
+TEST_F(traced_self, net_freed_only_after_its_last_holder)
 {
 	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET, .fn = hold_forever };
 	struct nsrt_spec sb = { .join_ns = CLONE_NEWNET, .fn = hold_forever };
+	const struct nst_evlog *log = self->log;
 	const struct nst_event *exit_b, *f;
-	struct nst_evlog *log = new_log();
-	pid_t self = getpid();
 	struct nsrt_child a, b;
-	struct nst_tracer *t;
 	char err[256];
 	__u64 net;
 
 	NST_REQUIRE_ROOT(_metadata);
-	OPEN_FENTRY(t, &self, 1, log);
+	REQUIRE_FENTRY(self->t);
 	ASSERT_EQ(0, nsrt_spawn(&sa, &a, err, sizeof(err))) TH_LOG("%s", err);
 	sb.join_pid = a.pid;
 	ASSERT_EQ(0, nsrt_spawn(&sb, &b, err, sizeof(err))) TH_LOG("%s", err);
@@ -309,27 +330,25 @@ TEST(net_freed_only_after_its_last_holder)
 	ASSERT_EQ(net, nsrt_ns_ino(b.pid, "net"));
 	kill(a.pid, SIGKILL);
 	nsrt_wait(&a);
-	ASSERT_NE(NULL, nst_wait_event(t, log, NST_K_EXIT, a.pid));
+	ASSERT_NE(NULL, nst_wait_event(self->t, self->log, NST_K_EXIT, a.pid));
 	/* give a wrong free time to show up: cleanup_net would run by then */
 	for (int i = 0; i < 40; i++)
-		nst_tracer_poll(t, 50);
+		nst_tracer_poll(self->t, 50);
 	for (int i = 0; i < log->n; i++)
 		EXPECT_FALSE(log->ev[i].kind == NST_K_NS_FREE &&
 			     log->ev[i].target[NST_NS_NET] == net)
 		TH_LOG("net:[%llu] freed while B still holds it", (unsigned long long)net);
 	kill(b.pid, SIGKILL);
 	nsrt_wait(&b);
-	exit_b = nst_wait_event(t, log, NST_K_EXIT, b.pid);
+	exit_b = nst_wait_event(self->t, self->log, NST_K_EXIT, b.pid);
 	ASSERT_NE(NULL, exit_b);
-	f = wait_free(t, log, NST_NS_NET, net);
+	f = wait_free(self->t, self->log, NST_NS_NET, net);
 	ASSERT_NE(NULL, f) TH_LOG("no ns_free for net:[%llu] after its last holder exited",
 				  (unsigned long long)net);
 	EXPECT_GT(f->ts_ns, exit_b->ts_ns);
 	EXPECT_EQ(CLONE_NEWNET, f->flags);
 	TH_LOG("net:[%llu] freed %.1f ms after its last holder exited", (unsigned long long)net,
 	       (f->ts_ns - exit_b->ts_ns) / 1e6);
-	nst_tracer_close(t);
-	free(log);
 }
 
 TEST_HARNESS_MAIN

@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "kselftest_harness.h"
@@ -202,17 +203,6 @@ static const struct nst_event *nth_event(const struct nst_evlog *l, int kind, pi
 
 /* ---- the pod scenario (as nstrace demo runs it) ---- */
 
-static int pod_infra(void *arg)
-{
-	int *hold = arg;
-	char c;
-
-	close(hold[1]);
-	while (read(hold[0], &c, 1) > 0)
-		;
-	return 0;
-}
-
 /* A container records where it ended up, then exits. */
 static int container(void *arg)
 {
@@ -245,7 +235,7 @@ TEST(pod_scenario)
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
 					  CLONE_NEWNS | CLONE_NEWPID,
-				.fn = pod_infra };
+				.fn = nsrt_hold_until_eof };
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID, .fn = container };
 	struct nst_evlog *log = calloc(1, sizeof(*log));
 	const struct nst_event *e;
@@ -347,6 +337,8 @@ static void op_sequence(int sock, void *arg)
 
 static int hold_forever(void *arg)
 {
+	/* never outlive the test, even when an assertion ends it early */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pause();
 	return 0;
 }

@@ -93,4 +93,10 @@ __u64 nsrt_ns_ino(pid_t pid, const char *name);
 /* Write "0 UID 1" style maps for pid (deny setgroups first). */
 int nsrt_map_root(pid_t pid, uid_t outer_uid, gid_t outer_gid, char *err, size_t errlen);
 
+/*
+ * A child body that holds its namespaces until the parent closes a pipe:
+ * arg is the int[2] of pipe2(O_CLOEXEC). A pod's infra process.
+ */
+int nsrt_hold_until_eof(void *arg);
+
 #endif /* NSTRACE_NSRT_H */

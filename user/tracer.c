@@ -36,6 +36,7 @@ struct nst_tracer {
 	int ncpus;
 	char missing[512];	/* fentry targets this kernel lacks */
 	struct nsreg *seen;	/* with a task filter: namespaces traced tasks were in */
+	struct btf *vmlinux;	/* while opening: the kernel's BTF, parsed once */
 };
 
 static bool verbose_libbpf;
@@ -430,11 +431,18 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	return 0;
 }
 
+/* The fentry probe and the program choice share one parse (seconds in a TCG VM). */
+static const struct btf *kernel_btf(struct nst_tracer *t)
+{
+	if (!t->vmlinux)
+		t->vmlinux = btf__load_vmlinux_btf();
+	return t->vmlinux;
+}
+
 /* Open, filter, load and attach one tier; on failure the skeleton is gone. */
 static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum nst_tier tier,
 		     char *err, size_t errlen)
 {
-	struct btf *vmlinux = NULL;
 	int ret;
 
 	t->tier = tier;
@@ -444,10 +452,7 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
 		return ret;
 	}
-	if (tier == NST_TIER_FENTRY)
-		vmlinux = btf__load_vmlinux_btf();
-	select_programs(t, tier, vmlinux);
-	btf__free(vmlinux);
+	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_btf(t) : NULL);
 	ret = set_filters(t, o, err, errlen);
 	if (!ret)
 		ret = load_and_attach(t, o, err, errlen);
@@ -463,20 +468,19 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
  * answers in microseconds; loading the whole object to learn the same
  * (EPERM here) costs as much as the start-up it would delay.
  */
-static bool fentry_allowed(void)
+static bool fentry_allowed(struct nst_tracer *t)
 {
 	struct bpf_insn prog[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *vmlinux = kernel_btf(t);
 	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces",
 						   BTF_KIND_FUNC) : -1;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id > 0 ? id : 0);
 	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
 
-	btf__free(vmlinux);
 	if (fd >= 0)
 		close(fd);
 	return fd >= 0;
@@ -489,7 +493,7 @@ static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o,
 	char why[512];
 	int ret;
 
-	if (o->tier == NST_TIER_AUTO && !fentry_allowed()) {
+	if (o->tier == NST_TIER_AUTO && !fentry_allowed(t)) {
 		if (o->verbose)
 			fprintf(stderr, "nstrace: this kernel refuses fentry programs; using "
 				"tracepoints\n");
@@ -537,7 +541,10 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	t->ctx = ctx;
 	t->pid_filter = o->npids > 0;
 	t->ncpus = libbpf_num_possible_cpus();
-	if ((ret = open_best_tier(t, o, err, errlen)))
+	ret = open_best_tier(t, o, err, errlen);
+	btf__free(t->vmlinux);
+	t->vmlinux = NULL;
+	if (ret)
 		goto fail;
 	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
 	    !(t->seen = nsreg_new())) {
