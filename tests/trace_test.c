@@ -306,7 +306,7 @@ static void op_fork_unshare(int sock, void *arg)
 TEST(pid_filter_follows_descendants_only)
 {
 	struct worker traced, other;
-	struct evlog *log = calloc(1, sizeof(*log));
+	struct evlog log = { .n = 0 };
 	struct nst_tracer *t;
 	pid_t grandchild = 0;
 	int unrelated = 0;
@@ -314,7 +314,7 @@ TEST(pid_filter_follows_descendants_only)
 	NST_REQUIRE_ROOT(_metadata);
 	ASSERT_EQ(0, start_worker(&traced, op_fork_unshare, NULL));
 	ASSERT_EQ(0, start_worker(&other, op_fork_unshare, NULL));
-	t = open_tracer(&traced.pid, 1, log);
+	t = open_tracer(&traced.pid, 1, &log);
 	ASSERT_NE(NULL, t);
 	ASSERT_TRUE(nst_sync_wake(traced.sock));
 	ASSERT_TRUE(nst_sync_wake(other.sock));
@@ -322,18 +322,17 @@ TEST(pid_filter_follows_descendants_only)
 	ASSERT_TRUE(nst_sync_wait(traced.sock));
 	ASSERT_EQ(sizeof(pid_t), read(other.sock, &unrelated, sizeof(pid_t)));
 	ASSERT_TRUE(nst_sync_wait(other.sock));
-	EXPECT_NE(NULL, wait_event(t, log, NST_K_UNSHARE, grandchild))
+	EXPECT_NE(NULL, wait_event(t, &log, NST_K_UNSHARE, grandchild))
 	TH_LOG("the grandchild %d's unshare was not traced", grandchild);
 	nst_tracer_poll(t, 100);
-	for (int i = 0; i < log->n; i++) {
-		EXPECT_NE((__u32)unrelated, log->ev[i].pid)
-		TH_LOG("event %s from untraced pid %d", nst_kind_name(log->ev[i].kind),
+	for (int i = 0; i < log.n; i++) {
+		EXPECT_NE((__u32)unrelated, log.ev[i].pid)
+		TH_LOG("event %s from untraced pid %d", nst_kind_name(log.ev[i].kind),
 		       unrelated);
 	}
 	stop_worker(&traced);
 	stop_worker(&other);
 	nst_tracer_close(t);
-	free(log);
 }
 
 static int exit_now(void *arg)
@@ -353,7 +352,7 @@ TEST(pod_scenario_shares_net_and_uts_only)
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID,
 				.join_ns = CLONE_NEWNET | CLONE_NEWUTS,
 				.fn = exit_now };
-	struct evlog *log = calloc(1, sizeof(*log));
+	struct evlog log = { .n = 0 };
 	const struct nst_event *clone_b = NULL, *exit_b;
 	struct nsrt_child a, b;
 	pid_t self_pid = getpid();
@@ -361,17 +360,17 @@ TEST(pod_scenario_shares_net_and_uts_only)
 	char err[256];
 
 	NST_REQUIRE_ROOT(_metadata);
-	t = open_tracer(&self_pid, 1, log);
+	t = open_tracer(&self_pid, 1, &log);
 	ASSERT_NE(NULL, t);
 	ASSERT_EQ(0, nsrt_spawn(&sa, &a, err, sizeof(err))) TH_LOG("%s", err);
 	sb.join_pid = a.pid;
 	ASSERT_EQ(0, nsrt_spawn(&sb, &b, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(0, nsrt_wait(&b));
-	exit_b = wait_event(t, log, NST_K_EXIT, b.pid);
+	exit_b = wait_event(t, &log, NST_K_EXIT, b.pid);
 	ASSERT_NE(NULL, exit_b) TH_LOG("no exit event from B (%d)", b.pid);
-	for (int i = 0; i < log->n; i++) {
-		if (log->ev[i].kind == NST_K_CLONE3 && log->ev[i].child_pid == (__u32)b.pid)
-			clone_b = &log->ev[i];
+	for (int i = 0; i < log.n; i++) {
+		if (log.ev[i].kind == NST_K_CLONE3 && log.ev[i].child_pid == (__u32)b.pid)
+			clone_b = &log.ev[i];
 	}
 	EXPECT_NE(NULL, clone_b) TH_LOG("no clone3 event that created B");
 	EXPECT_EQ(nsrt_ns_ino(a.pid, "net"), exit_b->before[NST_NS_NET])
@@ -385,7 +384,6 @@ TEST(pod_scenario_shares_net_and_uts_only)
 	kill(a.pid, SIGKILL);
 	nsrt_wait(&a);
 	nst_tracer_close(t);
-	free(log);
 }
 
 TEST_HARNESS_MAIN
