@@ -57,7 +57,7 @@ $(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONA
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-unit demo clean install tests fuzz asan check-asan lint clang-tidy \
+.PHONY: all deps check check-plain demo clean install tests fuzz asan check-asan lint clang-tidy \
 	cppcheck format-check
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -203,9 +203,12 @@ format-check:
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	@scripts/deps.sh test
 	$(MAKE) lint
+	$(MAKE) check-plain
+	$(MAKE) check-asan
+
+check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS)
-	$(MAKE) check-asan
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
