@@ -195,10 +195,12 @@ static void progress(const char *name, const char *phase, int done, int total)
 static void measure_latency(const struct bench_opts *o, struct bench_result *r, struct sample *s,
 			    struct nst_tracer *t, struct kern_match *m)
 {
-	struct sample scratch;
-
+	/*
+	 * Warm up into s[0], which the first measured call overwrites: the
+	 * forked child of one_unshare() reports through shared memory only.
+	 */
 	for (int i = 0; i < o->warmup && !stop_bench; i++)
-		one_create(o, r->flag, &scratch);
+		one_create(o, r->flag, &s[0]);
 	if (t)
 		nst_tracer_poll(t, 0);
 	m->s = s;

@@ -542,7 +542,7 @@ const char *inv_command(struct inventory *inv, const struct inv_ns *n)
 			return n->comm;
 		}
 	}
-	h = (n->pid * 2654435761U) & (inv->cmds_cap - 1);
+	h = (size_t)(n->pid * 2654435761U) & (inv->cmds_cap - 1);	/* 32-bit hash */
 	while (inv->cmds[h].pid && inv->cmds[h].pid != n->pid)
 		h = (h + 1) & (inv->cmds_cap - 1);
 	if (!inv->cmds[h].pid) {

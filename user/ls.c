@@ -247,6 +247,7 @@ static bool selected(const struct ls_opts *o, const struct inv_ns *n)
 
 static int add_lines(struct libscols_table *tb, const struct ls_opts *o, struct inventory *inv)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): clang-tidy 14 on an array of pointers */
 	struct libscols_line **lines = calloc(inv->n ? inv->n : 1, sizeof(*lines));
 	bool progress = true;
 
@@ -402,6 +403,7 @@ static int ls_run(struct ls_opts *o)
 		ret = nst_finish_stdout();
 	}
 	nsreg_free(rc.reg);
+	o->created = NULL;	/* src ends here */
 	return ret;
 }
 

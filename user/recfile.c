@@ -91,7 +91,7 @@ struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_met
 		snprintf(err, errlen, "failed to create %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	memcpy(hdr, NST_REC_MAGIC, 8);
+	memcpy(hdr, NST_REC_MAGIC, 8); // NOLINT(bugprone-not-null-terminated-result): a signature
 	put32(hdr + 8, NST_REC_VERSION);
 	mlen = format_meta(meta, (char *)hdr + 16, NST_REC_META_MAX);
 	put32(hdr + 12, mlen);

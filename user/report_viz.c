@@ -35,13 +35,17 @@ static int pidmap_init(struct pidmap *m, size_t n)
 	m->key = calloc(m->cap, sizeof(*m->key));
 	m->val = calloc(m->cap, sizeof(*m->val));
 	m->n = 0;
-	return m->key && m->val ? 0 : -1;
+	if (m->key && m->val)
+		return 0;
+	free(m->key);
+	free(m->val);
+	return -1;
 }
 
 /* The index of pid, adding it when new (*added says which). */
 static size_t pidmap_get(struct pidmap *m, __u32 pid, bool *added)
 {
-	size_t h = (pid * 2654435761U) & (m->cap - 1);
+	size_t h = (size_t)(pid * 2654435761U) & (m->cap - 1);	/* 32-bit hash */
 
 	/* pid 0 never appears in events: it marks an empty slot */
 	while (m->key[h] && m->key[h] != pid)

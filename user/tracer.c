@@ -611,6 +611,8 @@ __u64 nst_tracer_lost(struct nst_tracer *t)
 	__u64 vals[t->ncpus > 0 ? t->ncpus : 1], sum = 0;
 	__u32 zero = 0;
 
+	/* valgrind's bpf() model marks one CPU's value written, not all */
+	memset(vals, 0, sizeof(vals));
 	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost), &zero, vals))
 		return 0;
 	for (int i = 0; i < t->ncpus; i++)
