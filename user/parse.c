@@ -69,7 +69,8 @@ static int parse_scaled(const char *s, const char *const *units, const long long
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	/* !(v >= 0) also refuses "nan", which no comparison below would catch */
+	if (end == s || errno || !(v >= 0))
 		return -1;
 	for (int i = 0; units[i]; i++) {
 		if (strcmp(end, units[i]))
