@@ -57,8 +57,8 @@ $(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONA
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-plain demo clean install tests fuzz asan check-asan lint clang-tidy \
-	cppcheck format-check
+.PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan check-asan \
+	lint clang-tidy cppcheck format-check
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
 all: $(BIN)
@@ -118,11 +118,12 @@ tests: $(TEST_BINS)
 # libFuzzer targets (clang-14 with libclang-rt-14-dev), under ASan and UBSan.
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c
+FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c user/procparse.c \
+		 user/cgpath.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
 	@scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lz -o $@
@@ -197,18 +198,47 @@ format-check:
 		echo "format-check: $$(echo $$bad | wc -w) of $(words $(FORMAT_SRCS)) files" \
 		"differ from .clang-format ($(CLANG_FORMAT) -i FILE rewrites one)" >&2; exit 1; }
 
-# Every test binary and script writes TAP; prove runs them all. Then the
-# same tests again under ASan and UBSan; static analysis first, as the
-# quickest to fail.
+# Every test binary and script writes TAP; prove runs them all, and
+# tests/vm/vm.t the same kselftest suite plus the fentry and kmod tests in
+# a qemu VM running Debian's current kernel (docs/vm.md). Then the tests
+# again under ASan and UBSan; static analysis first, as the quickest to fail.
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	@scripts/deps.sh test
 	$(MAKE) lint
 	$(MAKE) check-plain
 	$(MAKE) check-asan
 
-check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
+check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
-		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS)
+		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
+
+check-vm: $(TEST_BINS) vm-image
+	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
+		prove -v --exec $(abspath scripts/run-test) $(VM_T)
+
+# The VM: Debian's kernel and headers (tests/vm/kernel.sh, cached per
+# version), kmod/ built against them, and an initramfs with static test
+# binaries. Always rerun: the kernel is re-resolved and the image is cheap.
+VM_DIR := $(OUTPUT)/vm
+VM_T := tests/vm/vm.t
+VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
+# The host shell tests that also run in the guest, and the host programs
+# they need (copied with their libraries).
+VM_SHELL_TESTS ?=
+VM_HOST_TOOLS ?=
+# modules of the VM's kernel to load at boot (with their dependencies)
+VM_MODULES ?= virtio_console virtio_pci
+
+$(VM_DIR)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests -static $(LDFLAGS) $< $(LIB) \
+		-lbpf -lelf -lz -lm -lpthread -o $@
+
+vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
+	@scripts/deps.sh vm
+	tests/vm/kernel.sh $(VM_DIR)/kernel
+	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
+		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

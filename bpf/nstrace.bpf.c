@@ -21,6 +21,11 @@ const volatile __u32 ns_slots = 0;	/* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
 const volatile __u16 event_source = NST_SRC_TRACEPOINT;	/* the tier that was loaded */
 /*
+ * sched_process_exit fires before exit_task_namespaces: when fe_switch is
+ * loaded, a process stays traced until its exit switch has been seen.
+ */
+const volatile bool untrace_at_exit_switch = false;
+/*
  * Wake the collector only once this much is waiting: a wakeup per event
  * costs the traced task more than the event itself. The collector also
  * polls on a short timer, so a quiet stream is still delivered promptly.
@@ -231,56 +236,47 @@ out:
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone")
-int tp_enter_clone(struct trace_event_raw_sys_enter *ctx)
+/*
+ * The tracepoint tier hooks the raw syscall tracepoints and picks its four
+ * syscalls by number. The per-syscall perf tracepoints (syscalls:sys_enter_*)
+ * cost every call into them, traced or not, a perf record built and copied
+ * before the program even runs: on this tool's setns storm that made a
+ * process outside --pid 1.2x slower. Here such a process pays one compare
+ * per syscall. The numbers come from the collector, compiled for the arch.
+ */
+const volatile long nr_clone = -1, nr_clone3 = -1, nr_unshare = -1, nr_setns = -1;
+
+static __always_inline bool ns_syscall(long id)
 {
-	return ns_call_enter(NST_K_CLONE, ctx->args[0], -1);
+	return id == nr_setns || id == nr_unshare || id == nr_clone || id == nr_clone3;
 }
 
-SEC("tracepoint/syscalls/sys_exit_clone")
-int tp_exit_clone(struct trace_event_raw_sys_exit *ctx)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
-	return ns_call_exit(ctx->ret);
+	if (id == nr_setns)
+		return ns_call_enter(NST_K_SETNS, (__u32)PT_REGS_PARM2_SYSCALL(regs),
+				     (int)PT_REGS_PARM1_SYSCALL(regs));
+	if (id == nr_unshare)
+		return ns_call_enter(NST_K_UNSHARE, PT_REGS_PARM1_SYSCALL(regs), -1);
+	if (id == nr_clone)
+		return ns_call_enter(NST_K_CLONE, PT_REGS_PARM1_SYSCALL(regs), -1);
+	if (id == nr_clone3) {
+		struct clone_args *uargs = (void *)PT_REGS_PARM1_SYSCALL(regs);
+		__u64 flags = 0;
+
+		bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
+		return ns_call_enter(NST_K_CLONE3, flags, -1);
+	}
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone3")
-int tp_enter_clone3(struct trace_event_raw_sys_enter *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct clone_args *uargs = (void *)ctx->args[0];
-	__u64 flags = 0;
-
-	bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
-	return ns_call_enter(NST_K_CLONE3, flags, -1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_clone3")
-int tp_exit_clone3(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_unshare")
-int tp_enter_unshare(struct trace_event_raw_sys_enter *ctx)
-{
-	return ns_call_enter(NST_K_UNSHARE, ctx->args[0], -1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_unshare")
-int tp_exit_unshare(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_setns")
-int tp_enter_setns(struct trace_event_raw_sys_enter *ctx)
-{
-	return ns_call_enter(NST_K_SETNS, (__u32)ctx->args[1], (int)ctx->args[0]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_setns")
-int tp_exit_setns(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
+	if (!ns_syscall(SYSCALL_NR(regs)))
+		return 0;
+	return ns_call_exit(ret);
 }
 
 /*
@@ -366,7 +362,7 @@ int BPF_PROG(tp_exit, struct task_struct *p)
 	fill_task(e, p);
 	emit(e);
 out:
-	if (filter_tgid)
+	if (filter_tgid && !untrace_at_exit_switch)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
@@ -469,7 +465,12 @@ static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to
 SEC("fentry/switch_task_namespaces")
 int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
 {
-	return emit_switch(p, new, 0);
+	__u32 tgid = p->tgid;
+
+	emit_switch(p, new, 0);
+	if (!new && untrace_at_exit_switch && filter_tgid && p->pid == tgid)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
 }
 
 /*
@@ -532,9 +533,14 @@ int BPF_PROG(fe_commit_creds, struct cred *new)
 
 /* ---- fentry-only: per-type creation cost ---- */
 
+/*
+ * create_new_namespaces calls the copy_* functions: with one type they
+ * share the type, so the whole call gets a key of its own.
+ */
 struct cost_key {
 	__u32 tid;
 	__u32 type;
+	__u32 whole;	/* 1: create_new_namespaces; 0: one copy_* or create_user_ns */
 };
 
 struct {
@@ -544,9 +550,9 @@ struct {
 	__type(value, __u64);
 } cost_start SEC(".maps");
 
-static __always_inline int cost_enter(__u64 type, __u64 flags)
+static __always_inline int cost_enter(__u64 type, __u64 flags, __u32 whole)
 {
-	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type, whole };
 	__u64 now;
 
 	/* copy_* is also called for types that are not new: it then only takes a reference */
@@ -557,9 +563,9 @@ static __always_inline int cost_enter(__u64 type, __u64 flags)
 	return 0;
 }
 
-static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
+static __always_inline int cost_exit(__u64 type, __u32 ino, long ret, __u32 whole)
 {
-	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type, whole };
 	__u64 *start = bpf_map_lookup_elem(&cost_start, &k);
 	struct nst_event *e;
 
@@ -572,7 +578,8 @@ static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	e->lat_ns = e->ts_ns - *start;
 	e->flags = type;
-	e->target_type = type;
+	/* which copy_* this was; 0 for the whole of create_new_namespaces */
+	e->target_type = whole ? 0 : type;
 	e->ret = ret;
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (nst_flags_to_slots(type) & (1U << i))
@@ -593,7 +600,7 @@ out:
 	SEC("fentry/" #fn)                                                                   \
 	int BPF_PROG(fe_cost_##fn, unsigned long flags)                                      \
 	{                                                                                    \
-		return cost_enter(type, flags);                                              \
+		return cost_enter(type, flags, 0);                                           \
 	}
 
 #define COST_PAIR3(fn, type, rtype)                                                          \
@@ -601,7 +608,7 @@ out:
 	SEC("fexit/" #fn)                                                                    \
 	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret)     \
 	{                                                                                    \
-		return cost_exit(type, PTR_INO(ret), PTR_RET(ret));                          \
+		return cost_exit(type, PTR_INO(ret), PTR_RET(ret), 0);                       \
 	}
 
 COST_ENTER(copy_mnt_ns, NST_CLONE_NEWNS)
@@ -609,7 +616,7 @@ SEC("fexit/copy_mnt_ns")
 int BPF_PROG(fx_cost_copy_mnt_ns, unsigned long flags, void *ns, void *user_ns, void *new_fs,
 	     struct mnt_namespace *ret)
 {
-	return cost_exit(NST_CLONE_NEWNS, PTR_INO(ret), PTR_RET(ret));
+	return cost_exit(NST_CLONE_NEWNS, PTR_INO(ret), PTR_RET(ret), 0);
 }
 
 COST_PAIR3(copy_utsname, NST_CLONE_NEWUTS, struct uts_namespace)
@@ -622,27 +629,27 @@ COST_PAIR3(copy_time_ns, NST_CLONE_NEWTIME, struct time_namespace)
 SEC("fentry/create_user_ns")
 int BPF_PROG(fe_cost_create_user_ns, struct cred *new)
 {
-	return cost_enter(NST_CLONE_NEWUSER, NST_CLONE_NEWUSER);
+	return cost_enter(NST_CLONE_NEWUSER, NST_CLONE_NEWUSER, 0);
 }
 
 SEC("fexit/create_user_ns")
 int BPF_PROG(fx_cost_create_user_ns, struct cred *new, int ret)
 {
-	return cost_exit(NST_CLONE_NEWUSER, ret ? 0 : BPF_CORE_READ(new, user_ns, ns.inum), ret);
+	return cost_exit(NST_CLONE_NEWUSER, ret ? 0 : BPF_CORE_READ(new, user_ns, ns.inum), ret, 0);
 }
 
 /* The whole of create_new_namespaces: the sum the per-type costs split up. */
 SEC("fentry/create_new_namespaces")
 int BPF_PROG(fe_cost_create_new_namespaces, unsigned long flags)
 {
-	return cost_enter(flags & NST_CLONE_NEWALL, flags);
+	return cost_enter(flags & NST_CLONE_NEWALL, flags, 1);
 }
 
 SEC("fexit/create_new_namespaces")
 int BPF_PROG(fx_cost_create_new_namespaces, unsigned long flags, void *tsk, void *user_ns,
 	     void *new_fs, struct nsproxy *ret)
 {
-	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret));
+	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret), 1);
 }
 
 /* ---- fentry-only: namespace destruction ---- */
@@ -692,15 +699,42 @@ int BPF_PROG(fe_free_time_ns, struct time_namespace *ns)
 	return emit_free(NST_CLONE_NEWTIME, BPF_CORE_READ(ns, ns.inum));
 }
 
+/*
+ * Some types have a hook per kernel version, named fe_free_TYPE_FUNCTION:
+ * the collector loads the first one the kernel has (tracer.c, alternatives).
+ */
 SEC("fentry/free_ipc_ns")
-int BPF_PROG(fe_free_ipc_ns, struct ipc_namespace *ns)
+int BPF_PROG(fe_free_ipc_free_ipc_ns, struct ipc_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWIPC, BPF_CORE_READ(ns, ns.inum));
+}
+
+/* free_ipc_ns is inlined on 6.1 and 6.18; it alone calls shm_exit_ns */
+SEC("fentry/shm_exit_ns")
+int BPF_PROG(fe_free_ipc_shm_exit_ns, struct ipc_namespace *ns)
 {
 	return emit_free(NST_CLONE_NEWIPC, BPF_CORE_READ(ns, ns.inum));
 }
 
 SEC("fentry/free_mnt_ns")
-int BPF_PROG(fe_free_mnt_ns, struct mnt_namespace *ns)
+int BPF_PROG(fe_free_mnt_free_mnt_ns, struct mnt_namespace *ns)
 {
+	return emit_free(NST_CLONE_NEWNS, BPF_CORE_READ(ns, ns.inum));
+}
+
+/* 6.18 keeps a mount namespace for listmount() until its passive count drops */
+struct mnt_namespace___passive {
+	refcount_t passive;
+} __attribute__((preserve_access_index));
+
+SEC("fentry/mnt_ns_release")
+int BPF_PROG(fe_free_mnt_mnt_ns_release, struct mnt_namespace *ns)
+{
+	struct mnt_namespace___passive *p = (void *)ns;
+
+	if (!ns || !bpf_core_field_exists(struct mnt_namespace___passive, passive) ||
+	    BPF_CORE_READ(p, passive.refs.counter) != 1)
+		return 0;
 	return emit_free(NST_CLONE_NEWNS, BPF_CORE_READ(ns, ns.inum));
 }
 
@@ -725,7 +759,8 @@ int BPF_PROG(fe_free_user_ns, struct work_struct *work)
 /*
  * struct net is freed when its passive count drops to zero, after
  * cleanup_net: the moment the teardown backlog shrinks. 6.18 names the
- * drop net_passive_dec, 6.1 net_drop_ns; the collector loads the one present.
+ * drop net_passive_dec, 6.1 net_free (net_drop_ns wraps either, and is
+ * the last resort where both are inlined).
  */
 static __always_inline int net_passive_drop(struct net *net)
 {
@@ -735,13 +770,19 @@ static __always_inline int net_passive_drop(struct net *net)
 }
 
 SEC("fentry/net_passive_dec")
-int BPF_PROG(fe_free_net_passive_dec, struct net *net)
+int BPF_PROG(fe_free_net_net_passive_dec, struct net *net)
+{
+	return net_passive_drop(net);
+}
+
+SEC("fentry/net_free")
+int BPF_PROG(fe_free_net_net_free, struct net *net)
 {
 	return net_passive_drop(net);
 }
 
 SEC("fentry/net_drop_ns")
-int BPF_PROG(fe_free_net_drop_ns, void *p)
+int BPF_PROG(fe_free_net_net_drop_ns, void *p)
 {
 	return net_passive_drop(p);
 }

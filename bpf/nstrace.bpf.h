@@ -6,6 +6,15 @@
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
 
+/* The syscall number a sys_exit tracepoint's registers still carry. */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#else
+#error "nstrace: add this architecture's syscall-number register to SYSCALL_NR"
+#endif
+
 #define NSFS_MAGIC 0x6e736673
 #define PID_FS_MAGIC 0x50494446
 #define ANON_INODE_FS_MAGIC 0x09041934

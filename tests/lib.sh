@@ -70,3 +70,17 @@ start_tracer() {
 	done
 	return 1
 }
+
+# wait_for FILE PATTERN: until a background nstrace writes PATTERN (grep) there
+wait_for() {
+	for _ in $(seq 1 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# A TCP port on loopback that nobody listens on now
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

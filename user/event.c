@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 #include "event.h"
+#include "nsrt.h"
 
 static const char *const kind_names[NST_K_MAX] = {
 	[NST_K_NONE] = "none",	      [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
@@ -52,44 +53,14 @@ const char *nst_target_name(unsigned int target)
 	return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
 }
 
-/* The user-facing type names; pid and time also select their *_for_children slot. */
-static const struct {
-	const char *name;
-	__u64 flag;
-} type_names[] = {
-	{ "mnt", NST_CLONE_NEWNS },	  { "uts", NST_CLONE_NEWUTS },	{ "ipc", NST_CLONE_NEWIPC },
-	{ "pid", NST_CLONE_NEWPID },	  { "net", NST_CLONE_NEWNET },	{ "user", NST_CLONE_NEWUSER },
-	{ "cgroup", NST_CLONE_NEWCGROUP }, { "time", NST_CLONE_NEWTIME },
-};
-
+/* The user-facing type names are nsrt's; pid and time also select their *_for_children slot. */
 int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen)
 {
-	char buf[256], *save = NULL, *tok;
-	size_t i;
+	__u64 flags;
 
-	*slots = 0;
-	if (!list || !*list || strlen(list) >= sizeof(buf)) {
-		snprintf(err, errlen, "empty or overlong namespace type list");
+	if (nsrt_parse_types(list, &flags, err, errlen))
 		return -1;
-	}
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			*slots |= (1U << NST_NS_COUNT) - 1;
-			continue;
-		}
-		for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-			if (!strcmp(tok, type_names[i].name))
-				break;
-		if (i == sizeof(type_names) / sizeof(type_names[0])) {
-			snprintf(err, errlen,
-				 "unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, "
-				 "user, cgroup, time, all)",
-				 tok);
-			return -1;
-		}
-		*slots |= nst_flags_to_slots(type_names[i].flag);
-	}
+	*slots = nst_flags_to_slots(flags);
 	return 0;
 }
 
@@ -290,8 +261,9 @@ static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char
 		break;
 	case NST_K_NS_COST:
 		ns_list_text(e->after, nst_flags_to_slots(e->flags), a, sizeof(a));
-		snprintf(buf, len, "in-kernel creation of %s took %.1f us%s%s", flags,
-			 e->lat_ns / 1000.0, a[0] ? ": " : "", a);
+		snprintf(buf, len, "%s %s took %.1f us%s%s",
+			 e->target_type ? "in-kernel creation of" : "create_new_namespaces for",
+			 flags, e->lat_ns / 1000.0, a[0] ? ": " : "", a);
 		break;
 	case NST_K_NS_FREE:
 		ns_list_text(e->target, nst_flags_to_slots(e->flags), a, sizeof(a));

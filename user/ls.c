@@ -18,6 +18,8 @@
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "parse.h"
+#include "nsrt.h"
+#include "privs.h"
 
 struct ls_col {
 	const char *name;
@@ -190,22 +192,15 @@ static int parse_type(const char *s)
 	for (int t = 0; t < NST_T_COUNT; t++)
 		if (!strcmp(s, nst_type_name(t)))
 			return t;
-	nst_errorf("unknown namespace type: %s", s);
+	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
+		   "time)", s);
 	return -1;
 }
 
 /* --task: only the namespaces of that process */
 static bool in_task(pid_t pid, const struct inv_ns *n)
 {
-	char path[64], link[64];
-	ssize_t k;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, nst_type_name(n->type));
-	k = readlink(path, link, sizeof(link) - 1);
-	if (k <= 0)
-		return false;
-	link[k] = '\0';
-	return strtoul(strchr(link, '[') ? strchr(link, '[') + 1 : link, NULL, 10) == n->ino;
+	return nsrt_ns_ino(pid, nst_type_name(n->type)) == n->ino;
 }
 
 static struct libscols_line *add_line(struct libscols_table *tb, const struct ls_opts *o,
@@ -404,6 +399,8 @@ static int ls_run(struct ls_opts *o)
 	if (ls_print(stdout, o, err, sizeof(err))) {
 		nst_errorf("%s", err);
 		ret = NST_EXIT_FAIL;
+	} else {
+		ret = nst_finish_stdout();
 	}
 	nsreg_free(rc.reg);
 	o->created = NULL;	/* src ends here */
@@ -499,6 +496,8 @@ int cmd_ls(int argc, char **argv)
 	struct ls_opts o = { .type = -1 };
 	int c;
 
+	/* a one-shot reader: what the inventory needs, nothing that changes anything */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	parse_cols(&o, "NS,TYPE,NPROCS,PID,USER,COMMAND");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:p:o:Jlrnvh", longopts, NULL)) != -1) {

@@ -20,6 +20,7 @@ static const struct {
 	MHD_SYM(add_response_header, "MHD_add_response_header"),
 	MHD_SYM(queue_response, "MHD_queue_response"),
 	MHD_SYM(destroy_response, "MHD_destroy_response"),
+	MHD_SYM(lookup_connection_value, "MHD_lookup_connection_value"),
 };
 
 int nst_mhd_load(struct nst_mhd *api, char *err, size_t errlen)

@@ -17,6 +17,7 @@ struct nst_mhd {
 	typeof(MHD_add_response_header) *add_response_header;
 	typeof(MHD_queue_response) *queue_response;
 	typeof(MHD_destroy_response) *destroy_response;
+	typeof(MHD_lookup_connection_value) *lookup_connection_value;
 };
 
 /* Fill api from the shared library; 0, or -1 with "failed to X: reason" in err. */

@@ -238,8 +238,8 @@ int cmd_report(int argc, char **argv)
 		ret = report_stream(argv[optind], format, &st, err, sizeof(err));
 	else
 		ret = render_loaded(argv[optind], format, &st, err, sizeof(err));
-	if (fflush(stdout) && errno != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(errno));
+	if (nst_finish_stdout())
+		return NST_EXIT_FAIL;
 	if (ret) {
 		nst_errorf("%s", err);
 		return NST_EXIT_USAGE;

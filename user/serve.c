@@ -20,6 +20,7 @@
 #include "inventory_collect.h"
 #include "metrics.h"
 #include "mhd.h"
+#include "privs.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
@@ -36,48 +37,6 @@ static volatile sig_atomic_t serve_stop;
 static void on_stop(int sig)
 {
 	serve_stop = 1;
-}
-
-/* "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464" */
-int nst_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		     size_t errlen)
-{
-	char host[64];
-	const char *colon;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host) || strchr(s, ':') != colon)
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	}
-	if (nst_parse_long(colon + 1, 1, 65535, "port", &port, err, errlen))
-		return -1;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
-		 "[::1]:9464", s);
-	return -1;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
@@ -141,6 +100,15 @@ static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *
 	return reply(c, MHD_HTTP_OK, buf, len, "application/json");
 }
 
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_len, void **state)
@@ -149,8 +117,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET: nothing here changes\n");
-	/* a GET with a body is malformed here */
-	if (*data_len)
+	/* a GET with a body is malformed here: refuse it before it is read */
+	if (*data_len || has_body(c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "unexpected request body\n");
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(sv, c);
@@ -271,6 +239,8 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	/* attached and listening: keep only what /api/namespaces needs to look */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
