@@ -57,8 +57,8 @@ $(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONA
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan check-asan \
-	lint clang-tidy cppcheck format-check
+.PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan \
+	check-asan lint clang-tidy cppcheck format-check
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
 all: $(BIN)
@@ -200,8 +200,9 @@ format-check:
 
 # Every test binary and script writes TAP; prove runs them all, and
 # tests/vm/vm.t the same kselftest suite plus the fentry and kmod tests in
-# a qemu VM running Debian's current kernel (docs/vm.md). Then the tests
-# again under ASan and UBSan; static analysis first, as the quickest to fail.
+# a qemu VM running Debian's current kernel (docs/vm.md). Then the same
+# tests again under ASan and UBSan; static analysis first, as the quickest
+# to fail.
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
 	@scripts/deps.sh test
 	$(MAKE) lint

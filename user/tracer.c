@@ -377,13 +377,27 @@ static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char
 }
 
 /* What to do about a failed load, as specific as what we can see allows. */
+/*
+ * Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; later ones to the
+ * memory cgroup. bpf_ktime_get_coarse_ns came with the change: libbpf uses
+ * the same probe to decide whether to raise the limit.
+ */
+static bool memlock_charged(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns,
+				       NULL) <= 0;
+}
+
+/* What to do about a failed load, as specific as what we can see allows. */
 static const char *load_advice(int ret, const struct nst_tracer_opts *o)
 {
-	if (ret == -EPERM && nst_memlock_limited() && !nst_has_cap(CAP_SYS_RESOURCE))
+	if (ret == -EPERM && nst_memlock_limited() && !nst_has_cap(CAP_SYS_RESOURCE) &&
+	    memlock_charged())
 		return "the memlock limit is too low for BPF maps on this kernel: raise it with "
 		       "'ulimit -l unlimited', or grant CAP_SYS_RESOURCE";
+	/* the capabilities were checked: the kernel or a security policy said no */
 	if (ret == -EPERM)
-		return "missing privileges: run as root, or with CAP_BPF and CAP_PERFMON; see -v";
+		return "the kernel refused: lockdown or a security module? see -v";
 	if (ret == -ENOMEM || ret == -E2BIG)
 		return o->ringbuf_bytes ? "not enough memory for the ring buffer: try a smaller -b" :
 					  "not enough memory for the BPF maps";
