@@ -25,7 +25,7 @@
 
 #define OPEN_FENTRY(t, pids, npids, log)                                                     \
 	do {                                                                                 \
-		t = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log);                      \
+		(t) = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log);                    \
 		REQUIRE_FENTRY(t);                                                           \
 	} while (0)
 
