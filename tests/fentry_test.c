@@ -23,10 +23,10 @@
 		ASSERT_NE(NULL, t) TH_LOG("failed to open the fentry tier in the VM");   \
 	} while (0)
 
-#define OPEN_FENTRY(t, pids, npids, log)                                \
-	do {                                                            \
-		t = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log); \
-		REQUIRE_FENTRY(t);                                      \
+#define OPEN_FENTRY(t, pids, npids, log)                                  \
+	do {                                                              \
+		(t) = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log); \
+		REQUIRE_FENTRY(t);                                        \
 	} while (0)
 
 static struct nst_evlog *new_log(void)

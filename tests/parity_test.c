@@ -183,7 +183,7 @@ static enum nst_tier wanted_tier(void)
 
 #define OPEN_TRACER(t, self, log)                                          \
 	do {                                                               \
-		t = nst_open_tracer(&self, 1, wanted_tier(), log);         \
+		(t) = nst_open_tracer(&(self), 1, wanted_tier(), log);     \
 		ASSERT_NE(NULL, t);                                        \
 		if (nst_in_vm() && wanted_tier() == NST_TIER_AUTO) {       \
 			ASSERT_EQ(NST_TIER_FENTRY, nst_tracer_tier(t))     \
