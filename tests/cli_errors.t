@@ -33,6 +33,8 @@ done <<'EOT'
 2 | unknown column: NOPE                           | -o PID,NOPE
 2 | invalid duration 'soon'                        | -d soon
 2 | invalid duration '-1s'                         | trace -d -1s
+2 | invalid duration 'nan'                         | trace -d nan
+2 | invalid size '0x1000'                          | trace -b 0x1000
 2 | invalid size '8Q'                              | -b 8Q
 2 | invalid ring buffer size 3072: use a power of two from 4K to 1G | -b 3K
 2 | invalid ring buffer size 2147483648             | trace -b 2G

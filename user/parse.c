@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +69,12 @@ static int parse_scaled(const char *s, const char *const *units, const long long
 	char *end;
 	double v;
 
+	/* plain decimals only: strtod would also take "nan", "inf" and hex */
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	/* !(v >= 0) also refuses "nan", which no comparison below would catch */
-	if (end == s || errno || !(v >= 0))
+	if (end == s || errno || !isfinite(v) || v < 0)
 		return -1;
 	for (int i = 0; units[i]; i++) {
 		if (strcmp(end, units[i]))
