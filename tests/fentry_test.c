@@ -44,9 +44,10 @@ TEST(auto_picks_fentry_with_every_hook)
 	t = nst_open_tracer(&self, 1, NST_TIER_AUTO, log);
 	ASSERT_NE(NULL, t);
 	if (nst_tracer_tier(t) != NST_TIER_FENTRY && !nst_in_vm()) {
+		const char *picked = nst_tier_name(nst_tracer_tier(t));
+
 		nst_tracer_close(t);
-		SKIP(return, "this kernel refuses fentry programs (auto picked %s)",
-		     nst_tier_name(nst_tracer_tier(t)));
+		SKIP(return, "this kernel refuses fentry programs (auto picked %s)", picked);
 	}
 	EXPECT_EQ(NST_TIER_FENTRY, nst_tracer_tier(t))
 	TH_LOG("--tier auto picked %s", nst_tier_name(nst_tracer_tier(t)));
