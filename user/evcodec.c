@@ -47,7 +47,7 @@ static const struct array arrays[] = {
 	{ OFF(target), OFF(after), true },
 };
 
-static __u64 get_field(const struct nst_event *e, unsigned int off, unsigned int size)
+static inline __u64 get_field(const struct nst_event *e, unsigned int off, unsigned int size)
 {
 	const unsigned char *p = (const unsigned char *)e + off;
 	__u64 v64;
@@ -67,7 +67,7 @@ static __u64 get_field(const struct nst_event *e, unsigned int off, unsigned int
 	}
 }
 
-static void set_field(struct nst_event *e, unsigned int off, unsigned int size, __u64 v)
+static inline void set_field(struct nst_event *e, unsigned int off, unsigned int size, __u64 v)
 {
 	unsigned char *p = (unsigned char *)e + off;
 	__u32 v32 = v;
@@ -115,7 +115,7 @@ struct in {
 	bool bad;
 };
 
-static __u64 get_varint(struct in *in)
+static __u64 get_varint_slow(struct in *in)
 {
 	__u64 v = 0;
 
@@ -131,6 +131,14 @@ static __u64 get_varint(struct in *in)
 	}
 	in->bad = true;
 	return 0;
+}
+
+/* Most values are zero or small: one byte. */
+static inline __u64 get_varint(struct in *in)
+{
+	if (in->p < in->end && *in->p < 0x80)
+		return *in->p++;
+	return get_varint_slow(in);
 }
 
 static const struct nst_event *before(const struct nst_event *ev, unsigned int i,
@@ -181,6 +189,14 @@ static void dec_array(struct in *in, const struct array *a, struct nst_event *e,
 	const __u32 *b = array_base(a, e, last);
 	__u64 mask = get_varint(in);
 
+	if (!mask) {
+		/* the common case: nothing changed */
+		if (a->nonzero)
+			memset(v, 0, NST_NS_COUNT * sizeof(*v));
+		else
+			memcpy(v, b, NST_NS_COUNT * sizeof(*v));
+		return;
+	}
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (mask & (1U << i))
 			v[i] = unzigzag(get_varint(in), b[i], 4);
@@ -248,22 +264,34 @@ size_t nst_enc_events(const struct nst_event *ev, unsigned int n, struct nst_eve
 	return p - out;
 }
 
+/* One column; inlined per size so the field access is a plain load and store. */
+static inline __attribute__((always_inline)) void
+dec_scalar(struct in *in, const struct scalar *s, struct nst_event *ev, unsigned int n,
+	   const struct nst_event *prev, unsigned int size)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		__u64 z = get_varint(in);
+		__u64 b = scalar_base(s, &ev[i], before(ev, i, prev));
+
+		set_field(&ev[i], s->off, size,
+			  s->xor ? (z ^ b) & size_mask(size) : unzigzag(z, b, size));
+	}
+}
+
 int nst_dec_events(const unsigned char *buf, size_t len, struct nst_event *ev, unsigned int n,
 		   struct nst_event *prev)
 {
 	struct in in = { buf, buf + len, false };
 
-	memset(ev, 0, n * sizeof(*ev));
 	for (size_t c = 0; c < sizeof(scalars) / sizeof(scalars[0]); c++) {
 		const struct scalar *s = &scalars[c];
 
-		for (unsigned int i = 0; i < n; i++) {
-			__u64 z = get_varint(&in);
-			__u64 b = scalar_base(s, &ev[i], before(ev, i, prev));
-
-			set_field(&ev[i], s->off, s->size,
-				  s->xor ? (z ^ b) & size_mask(s->size) : unzigzag(z, b, s->size));
-		}
+		if (s->size == 2)
+			dec_scalar(&in, s, ev, n, prev, 2);
+		else if (s->size == 4)
+			dec_scalar(&in, s, ev, n, prev, 4);
+		else
+			dec_scalar(&in, s, ev, n, prev, 8);
 	}
 	for (size_t c = 0; c < sizeof(arrays) / sizeof(arrays[0]); c++)
 		for (unsigned int i = 0; i < n; i++)
