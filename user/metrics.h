@@ -20,7 +20,8 @@ void nst_metrics_seed(struct nst_metrics *m, enum nst_type type, __u32 ino, int 
 void nst_metrics_event(struct nst_metrics *m, const struct nst_event *e);
 void nst_metrics_set_lost(struct nst_metrics *m, __u64 lost);
 /* Render everything; the caller holds no lock, the metrics take their own. */
-void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *tier);
+void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version,
+			const char *backend, const char *tier);
 /* Namespaces tracked right now (for memory checks). */
 size_t nst_metrics_tracked(struct nst_metrics *m);
 

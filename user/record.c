@@ -149,6 +149,7 @@ static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
 			 u.release);
 	}
 	m->boot_to_wall_ns = nst_boot_to_wall_ns();
+	snprintf(m->backend, sizeof(m->backend), "%s", nst_backend_name(nst_tracer_backend(t)));
 	snprintf(m->tier, sizeof(m->tier), "%s", nst_tier_name(nst_tracer_tier(t)));
 	nst_filters_describe(f, m->filters, sizeof(m->filters));
 	m->event_size = sizeof(struct nst_event);
@@ -280,7 +281,8 @@ int cmd_record(int argc, char **argv)
 			kill(cmd, SIGKILL);
 		close(go);
 	}
-	fprintf(stderr, "Recording to %s (tier %s)... Hit Ctrl-C to end.\n", o.path, meta.tier);
+	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
+		nst_tracer_describe(t));
 	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, cmd, o.duration_ms);
 	written = nst_rec_events_written(r.w);
 	if (nst_rec_close(r.w, r.err + strlen(r.err), sizeof(r.err) - strlen(r.err)) || ret ||

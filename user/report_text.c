@@ -198,8 +198,9 @@ int report_text(const struct recording *rec, FILE *out)
 
 	if (!reg)
 		return -1;
-	fprintf(out, "Recording: host %s, kernel %s, tier %s\n  filters: %s\n  %zu events",
-		rec->meta.host, rec->meta.kernel, rec->meta.tier, rec->meta.filters, rec->n);
+	fprintf(out, "Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
+		"  %zu events", rec->meta.host, rec->meta.kernel, rec->meta.backend, rec->meta.tier,
+		rec->meta.filters, rec->n);
 	fprintf(out, ", %llu lost in the kernel\n",
 		rec->nlost ? (unsigned long long)rec->lost[rec->nlost - 1].total : 0ULL);
 	for (size_t i = 0; i < rec->nlost; i++)
@@ -215,7 +216,7 @@ int report_text(const struct recording *rec, FILE *out)
 	nsreg_for_each(reg, print_ns, &pc);
 	print_processes(rec, out);
 	nsreg_print_summary(reg, out, rec->nlost ? rec->lost[rec->nlost - 1].total : 0,
-			    rec->meta.tier);
+			    rec->meta.backend, rec->meta.tier);
 	nsreg_for_each(reg, free_life, NULL);
 	nsreg_free(reg);
 	return 0;
