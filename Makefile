@@ -42,7 +42,7 @@ LDLIBS += $(shell pkg-config --libs libbpf smartcols libmicrohttpd 2>/dev/null |
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-unit demo clean install tests fuzz
+.PHONY: all deps check check-unit check-vm vm-image demo clean install tests fuzz
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
 all: $(BIN)
@@ -113,10 +113,38 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
 
 fuzz: $(FUZZ_BINS)
 
-# Every test binary and script writes TAP; prove runs them all.
-check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
+# Every test binary and script writes TAP; prove runs them all, and
+# tests/vm/vm.t the same kselftest suite plus the fentry and kmod tests in
+# a qemu VM running Debian's current kernel (docs/vm.md).
+check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
-		prove -v --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS)
+		prove -v --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
+
+check-vm: vm-image
+	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
+		prove -v --exec $(abspath scripts/run-test) $(VM_T)
+
+# The VM: Debian's kernel and headers (tests/vm/kernel.sh, cached per
+# version), kmod/ built against them, and an initramfs with static test
+# binaries. Always rerun: the kernel is re-resolved and the image is cheap.
+VM_DIR := $(OUTPUT)/vm
+VM_T := tests/vm/vm.t
+VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
+# The host shell tests that also run in the guest, and the host programs
+# they need (copied with their libraries).
+VM_SHELL_TESTS ?=
+VM_HOST_TOOLS ?=
+
+$(VM_DIR)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests -static $(LDFLAGS) $< $(LIB) \
+		-lbpf -lelf -lz -lm -lpthread -o $@
+
+vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
+	@scripts/deps.sh vm
+	tests/vm/kernel.sh $(VM_DIR)/kernel
+	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
+		tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -1,0 +1,15 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Boot the test VM: Debian's kernel and the initramfs make built, serial
+# console on standard input and output.
+# Usage: tests/vm/boot.sh OUTPUT [KERNEL-ARG...]
+#   tests/vm/boot.sh .output nstrace.shell=1       a shell in the guest
+#   tests/vm/boot.sh .output nstrace.tests='*trace*'  some tests only
+# /dev/kvm hangs on the development machine, so this is plain TCG.
+set -eu
+out=$1
+shift
+. "$out/vm/kernel/kernel.env"
+exec qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp "${VM_CPUS:-2}" -nographic \
+	-no-reboot -kernel "$VMLINUZ" -initrd "$out/vm/initramfs.cpio" \
+	-append "console=ttyS0 panic=-1 quiet $*"
