@@ -532,13 +532,19 @@ struct {
 	__type(value, __u64);
 } cost_start SEC(".maps");
 
+/*
+ * create_new_namespaces is keyed with WHOLE_CALL added, so that its entry is
+ * not taken for the one copy_* it calls when a single type is new.
+ */
+#define WHOLE_CALL 1ULL	/* bit 0 is no CLONE_NEW* flag */
+
 static __always_inline int cost_enter(__u64 type, __u64 flags)
 {
 	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
 	__u64 now;
 
 	/* copy_* is also called for types that are not new: it then only takes a reference */
-	if (!(flags & type) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!(flags & type & NST_CLONE_NEWALL) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	bpf_map_update_elem(&cost_start, &k, &now, BPF_ANY);
@@ -559,8 +565,8 @@ static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
 	e->kind = NST_K_NS_COST;
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	e->lat_ns = e->ts_ns - *start;
-	e->flags = type;
-	e->target_type = type;
+	e->flags = type & NST_CLONE_NEWALL;
+	e->target_type = type & NST_CLONE_NEWALL;
 	e->ret = ret;
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (nst_flags_to_slots(type) & (1U << i))
@@ -623,14 +629,14 @@ int BPF_PROG(fx_cost_create_user_ns, struct cred *new, int ret)
 SEC("fentry/create_new_namespaces")
 int BPF_PROG(fe_cost_create_new_namespaces, unsigned long flags)
 {
-	return cost_enter(flags & NST_CLONE_NEWALL, flags);
+	return cost_enter((flags & NST_CLONE_NEWALL) | WHOLE_CALL, flags);
 }
 
 SEC("fexit/create_new_namespaces")
 int BPF_PROG(fx_cost_create_new_namespaces, unsigned long flags, void *tsk, void *user_ns,
 	     void *new_fs, struct nsproxy *ret)
 {
-	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret));
+	return cost_exit((flags & NST_CLONE_NEWALL) | WHOLE_CALL, 0, PTR_RET(ret));
 }
 
 /* ---- fentry-only: namespace destruction ---- */
