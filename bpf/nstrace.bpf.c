@@ -97,28 +97,10 @@ static __always_inline bool current_wanted(__u32 tgid)
 	return true;
 }
 
-static __always_inline __u32 changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
-	return m;
-}
-
 /* Does the event touch a namespace type selected with --ns? */
 static __always_inline bool slots_wanted(const struct nst_event *e)
 {
-	__u32 m;
-
-	if (!ns_slots)
-		return true;
-	m = changed_slots(e) | nst_flags_to_slots(e->flags | e->target_type);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i])
-			m |= 1U << i;
-	return m & ns_slots;
+	return !ns_slots || (nst_event_slots(e) & ns_slots);
 }
 
 static __always_inline void count_lost(void)

@@ -165,26 +165,8 @@ bool nst_current_wanted(void)
 	return in_cgroup;
 }
 
-static u32 changed_slots(const struct nst_event *e)
-{
-	u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
-	return m;
-}
-
 /* Does the event touch a namespace type selected with --ns? */
 bool nst_slots_wanted(const struct nst_event *e)
 {
-	u32 m;
-
-	if (!nst_filter.ns_slots)
-		return true;
-	m = changed_slots(e) | nst_flags_to_slots(e->flags | e->target_type);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i])
-			m |= 1U << i;
-	return m & nst_filter.ns_slots;
+	return !nst_filter.ns_slots || (nst_event_slots(e) & nst_filter.ns_slots);
 }

@@ -105,7 +105,7 @@ static bool file_is_pidfd(struct file *f, unsigned long magic)
 static void pidfd_target(struct file *f, unsigned long magic, u64 nstype, struct nst_event *e)
 {
 	struct pid *pid = magic == PID_FS_MAGIC ? file_inode(f)->i_private : f->private_data;
-	u32 want = nst_flags_to_slots(nstype), inos[NST_NS_COUNT] = {};
+	u32 inos[NST_NS_COUNT] = {};
 	struct task_struct *tt;
 
 	e->target_kind = NST_TGT_PIDFD;
@@ -116,13 +116,7 @@ static void pidfd_target(struct file *f, unsigned long magic, u64 nstype, struct
 	task_lock(tt);
 	nst_task_ns_inos(tt, inos);
 	task_unlock(tt);
-	/* joining by pidfd enters the target's own pid and time ns */
-	inos[NST_NS_PID_FC] = inos[NST_NS_PID];
-	inos[NST_NS_TIME_FC] = inos[NST_NS_TIME];
-	want &= ~(1U << NST_NS_PID);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (want & (1U << i))
-			e->target[i] = inos[i];
+	nst_pidfd_target(inos, nstype, e->target);
 }
 
 /*

@@ -7,10 +7,10 @@
 #   tests/vm/boot.sh .output nstrace.tests='*trace*'  some tests only
 # /dev/kvm hangs on the development machine, so this is plain TCG.
 # Single-threaded TCG by default: with one host thread per vCPU (MTTCG),
-# kernel text patching (kprobe and ftrace attach/detach) while other vCPUs
-# run the patched functions crashed the guest in 7 of 9 runs (jumps to 0,
-# CPUs stuck at a function's first byte); thread=single ran 24 sessions
-# clean (docs/kmod.md). VM_TCG_THREAD=multi brings MTTCG back.
+# attaching and detaching kprobes while other vCPUs ran the patched
+# functions crashed the guest (jumps to 0, CPUs stuck at a function's first
+# byte) in each of 7 boots; single-threaded, 4 boots were clean
+# (docs/kmod.md). VM_TCG_THREAD=multi brings MTTCG back.
 set -eu
 out=$1
 shift
