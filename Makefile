@@ -58,10 +58,15 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
 .PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan \
-	check-asan lint clang-tidy cppcheck format-check
+	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
-all: $(BIN)
+all: $(BIN) kmod
+
+# The kernel module (kmod/, docs/kmod.md), against KDIR (default: the
+# running kernel's headers); without them it says so and is skipped.
+kmod:
+	$(MAKE) -C kmod OUTPUT=$(ABS_OUTPUT) $(if $(KDIR),KDIR=$(KDIR))
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -225,7 +230,7 @@ VM_T := tests/vm/vm.t
 VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
 # The host shell tests that also run in the guest, and the host programs
 # they need (copied with their libraries).
-VM_SHELL_TESTS ?=
+VM_SHELL_TESTS ?= kmod.t
 VM_HOST_TOOLS ?=
 # modules of the VM's kernel to load at boot (with their dependencies)
 VM_MODULES ?= virtio_console virtio_pci
@@ -253,3 +258,4 @@ install: $(BIN)
 
 clean:
 	rm -rf $(OUTPUT)
+	$(MAKE) -C kmod clean OUTPUT=$(ABS_OUTPUT)

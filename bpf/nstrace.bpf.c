@@ -114,28 +114,10 @@ static __always_inline bool current_wanted(__u32 tgid)
 	return true;
 }
 
-static __always_inline __u32 changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
-	return m;
-}
-
 /* Does the event touch a namespace type selected with --ns? */
 static __always_inline bool slots_wanted(const struct nst_event *e)
 {
-	__u32 m;
-
-	if (!ns_slots)
-		return true;
-	m = changed_slots(e) | nst_flags_to_slots(e->flags | e->target_type);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i])
-			m |= 1U << i;
-	return m & ns_slots;
+	return !ns_slots || (nst_event_slots(e) & ns_slots);
 }
 
 static __always_inline void count_lost(void)
@@ -556,7 +538,7 @@ static __always_inline int cost_enter(__u64 type, __u64 flags, __u32 whole)
 	__u64 now;
 
 	/* copy_* is also called for types that are not new: it then only takes a reference */
-	if (!(flags & type) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!(flags & type & NST_CLONE_NEWALL) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	bpf_map_update_elem(&cost_start, &k, &now, BPF_ANY);

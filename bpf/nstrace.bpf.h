@@ -193,7 +193,6 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private) :
 							   BPF_CORE_READ(f, private_data);
 		struct task_struct *tt = pid_task_of(pid);
-		__u32 want = nst_flags_to_slots(nstype);
 		__u32 inos[NST_NS_COUNT] = {};
 
 		e->target_kind = NST_TGT_PIDFD;
@@ -201,13 +200,7 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 		if (!tt)
 			return;
 		task_ns_inos_probed(tt, inos);
-		/* joining by pidfd enters the target's own pid and time ns */
-		inos[NST_NS_PID_FC] = inos[NST_NS_PID];
-		inos[NST_NS_TIME_FC] = inos[NST_NS_TIME];
-		want &= ~(1U << NST_NS_PID);
-		for (int i = 0; i < NST_NS_COUNT; i++)
-			if (want & (1U << i))
-				e->target[i] = inos[i];
+		nst_pidfd_target(inos, nstype, e->target);
 		return;
 	}
 	e->target_kind = NST_TGT_OTHER;

@@ -128,4 +128,34 @@ static inline __u32 nst_flags_to_slots(__u64 flags)
 	return m;
 }
 
+/*
+ * The slots an event touches: those that changed, those its flags or
+ * setns target type name, and those it has a target for. The --ns filter
+ * keeps an event when this meets the selected slots.
+ */
+static inline __u32 nst_event_slots(const struct nst_event *e)
+{
+	__u32 m = nst_flags_to_slots(e->flags | e->target_type);
+
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->before[i] != e->after[i] || e->target[i])
+			m |= 1U << i;
+	return m;
+}
+
+/*
+ * setns(pidfd, nstype) enters the target task's own pid and time
+ * namespaces: fill target[] for nstype from that task's inos[].
+ */
+static inline void nst_pidfd_target(__u32 *inos, __u64 nstype, __u32 *target)
+{
+	__u32 want = nst_flags_to_slots(nstype) & ~(1U << NST_NS_PID);
+
+	inos[NST_NS_PID_FC] = inos[NST_NS_PID];
+	inos[NST_NS_TIME_FC] = inos[NST_NS_TIME];
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (want & (1U << i))
+			target[i] = inos[i];
+}
+
 #endif /* NSTRACE_ABI_H */

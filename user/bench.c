@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include "bench.h"
 #include "cmds.h"
+#include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
 #include "tracer.h"
@@ -35,7 +36,7 @@ struct bench_opts {
 	bool json, csv;
 	const char *svg;
 	bool no_kernel;
-	bool verbose;
+	struct nst_tracer_opts tracer;	/* --backend, --tier, --verbose */
 	double tput_secs;
 	struct bench_run run;
 };
@@ -417,13 +418,15 @@ static bool probe_type(const struct bench_opts *o, struct bench_result *r)
 static struct nst_tracer *open_kernel_timing(struct bench_opts *o, struct kern_match *m)
 {
 	static pid_t self;
-	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
+	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
 	char err[512];
 
 	if (o->no_kernel)
 		return NULL;
 	self = getpid();
+	to.pids = &self;
+	to.npids = 1;
 	t = nst_tracer_open(&to, match_event, m, err, sizeof(err));
 	if (!t)
 		nst_errorf("kernel-side timing off: %s", err);
@@ -466,6 +469,7 @@ static const char bench_usage[] =
 	"  -J, --json             JSON results\n"
 	"      --csv              CSV results\n"
 	"      --svg FILE         write a picture: latency per type and the scaling curve\n"
+	NST_BACKEND_HELP
 	"  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -529,8 +533,11 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 		o->no_kernel = true;
 		return 0;
 	case 'v':
-		o->verbose = true;
+		o->tracer.verbose = true;
 		return 0;
+	case NST_OPT_BACKEND:
+	case NST_OPT_TIER:
+		return nst_backend_opt(c, optarg, &o->tracer, err, errlen) < 0 ? -1 : 0;
 	}
 	snprintf(err, errlen, "invalid option (see 'nstrace bench --help')");
 	return -1;
@@ -546,6 +553,7 @@ static int parse_bench_args(int argc, char **argv, struct bench_opts *o)
 		{ "csv", no_argument, NULL, OPT_CSV },	  { "svg", required_argument, NULL, OPT_SVG },
 		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
+		NST_BACKEND_LONGOPTS,
 		{}
 	};
 	char err[256];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsreg.h"
 #include "nsrt.h"
 #include "tracer.h"
@@ -119,7 +120,7 @@ out:
 }
 
 static const char demo_usage[] =
-	"Usage: nstrace demo [-J] [-T] [-v]\n"
+	"Usage: nstrace demo [-J] [-T] [-v] [--backend NAME] [--tier TIER]\n"
 	"Trace the built-in pod scenario live, then print the summary:\n"
 	"  A: new net,uts,ipc,mnt,pid (a pod sandbox)\n"
 	"  B: joins A's net,uts; new mnt,pid (like docker run --network=container:A)\n"
@@ -131,6 +132,7 @@ int cmd_demo(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },   { "timestamp", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		NST_BACKEND_LONGOPTS,
 		{}
 	};
 	struct demo d = {};
@@ -151,6 +153,13 @@ int cmd_demo(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o, err, sizeof(err)) < 0) {
+				nst_errorf("%s", err);
+				return NST_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(demo_usage, stdout);
@@ -175,12 +184,12 @@ int cmd_demo(int argc, char **argv)
 		nsreg_free(d.reg);
 		return NST_EXIT_USAGE;
 	}
-	fprintf(stderr, "nstrace demo: the pod scenario (tier %s)\n",
-		nst_tier_name(nst_tracer_tier(d.t)));
+	fprintf(stderr, "nstrace demo: the pod scenario (%s)\n", nst_tracer_describe(d.t));
 	if (!d.json)
 		nst_print_header(stdout, &d.cols);
 	ret = run_pod(&d);
 	nsreg_print_summary(d.reg, d.json ? stderr : stdout, nst_tracer_lost(d.t),
+			    nst_backend_name(nst_tracer_backend(d.t)),
 			    nst_tier_name(nst_tracer_tier(d.t)));
 	nst_tracer_close(d.t);
 	nsreg_free(d.reg);

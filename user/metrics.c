@@ -305,7 +305,8 @@ static void render_top(struct nst_metrics *m, FILE *out)
 			nst_type_name(top[k]->type), top[k]->ino, top[k]->members);
 }
 
-void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *tier)
+void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version,
+			const char *backend, const char *tier)
 {
 	pthread_mutex_lock(&m->lock);
 	render_ops(m, out);
@@ -320,7 +321,8 @@ void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, c
 		"full.\n# TYPE nstrace_events_lost_total counter\nnstrace_events_lost_total %llu\n",
 		(unsigned long long)m->lost);
 	pthread_mutex_unlock(&m->lock);
-	fprintf(out, "# HELP nstrace_build_info nstrace version and the tier that is attached.\n"
-		"# TYPE nstrace_build_info gauge\n"
-		"nstrace_build_info{version=\"%s\",tier=\"%s\"} 1\n", version, tier);
+	fprintf(out, "# HELP nstrace_build_info nstrace version and the backend and tier that "
+		"are attached.\n# TYPE nstrace_build_info gauge\n"
+		"nstrace_build_info{version=\"%s\",backend=\"%s\",tier=\"%s\"} 1\n", version,
+		backend, tier);
 }

@@ -193,12 +193,13 @@ const struct nsreg_stats *nsreg_stats(const struct nsreg *r)
 	return &r->st;
 }
 
-void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			 const char *tier)
 {
 	const struct nsreg_stats *s = &r->st;
 	bool any = false;
 
-	fprintf(out, "\nSummary (tier %s):\n  events:", tier);
+	fprintf(out, "\nSummary (backend %s, tier %s):\n  events:", backend, tier);
 	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
 		if (s->events[k]) {
 			fprintf(out, " %s %llu", nst_kind_name(k), (unsigned long long)s->events[k]);
@@ -216,7 +217,8 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 			"raise --buffer or narrow the filters\n", (unsigned long long)lost);
 }
 
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			const char *tier)
 {
 	const struct nsreg_stats *s = &r->st;
 	struct jw w;
@@ -224,6 +226,7 @@ void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char
 	jw_init(&w, out);
 	jw_obj_open(&w, NULL);
 	jw_obj_open(&w, "summary");
+	jw_str(&w, "backend", backend);
 	jw_str(&w, "tier", tier);
 	jw_u64(&w, "lost", lost);
 	jw_u64(&w, "failed", s->failed);

@@ -61,7 +61,9 @@ const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, _
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
-void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			 const char *tier);
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			const char *tier);
 
 #endif /* NSTRACE_NSREG_H */

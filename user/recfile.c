@@ -66,9 +66,10 @@ static int write_all(int fd, const void *p, size_t len, char *err, size_t errlen
 static size_t format_meta(const struct nst_rec_meta *m, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
-			 "host=%s\nkernel=%s\nboot_to_wall_ns=%lld\ntier=%s\nfilters=%s\n"
-			 "event_size=%u\nabi=%d\n",
-			 m->host, m->kernel, (long long)m->boot_to_wall_ns, m->tier, m->filters,
+			 "host=%s\nkernel=%s\nboot_to_wall_ns=%lld\nbackend=%s\ntier=%s\n"
+			 "filters=%s\nevent_size=%u\nabi=%d\n",
+			 m->host, m->kernel, (long long)m->boot_to_wall_ns, m->backend, m->tier,
+			 m->filters,
 			 m->event_size, NST_ABI_VERSION);
 
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
@@ -225,6 +226,8 @@ static void parse_meta(const char *p, size_t len, struct nst_rec_meta *m)
 	char line[600];
 
 	memset(m, 0, sizeof(*m));
+	/* before the kernel module, every recording came from the bpf backend */
+	set_field(m->backend, sizeof(m->backend), "bpf");
 	while (len) {
 		const char *nl = memchr(p, '\n', len);
 		size_t l = nl ? (size_t)(nl - p) : len;
@@ -236,6 +239,8 @@ static void parse_meta(const char *p, size_t len, struct nst_rec_meta *m)
 			set_field(m->kernel, sizeof(m->kernel), line + 7);
 		else if (!strncmp(line, "boot_to_wall_ns=", 16))
 			m->boot_to_wall_ns = strtoll(line + 16, NULL, 10);
+		else if (!strncmp(line, "backend=", 8))
+			set_field(m->backend, sizeof(m->backend), line + 8);
 		else if (!strncmp(line, "tier=", 5))
 			set_field(m->tier, sizeof(m->tier), line + 5);
 		else if (!strncmp(line, "filters=", 8))

@@ -25,6 +25,7 @@ struct nst_rec_meta {
 	char host[64];
 	char kernel[64];
 	__s64 boot_to_wall_ns;
+	char backend[16];	/* "bpf" in recordings made before there was a choice */
 	char tier[16];
 	char filters[512];
 	__u32 event_size;

@@ -155,6 +155,7 @@ static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
 			 u.release);
 	}
 	m->boot_to_wall_ns = nst_boot_to_wall_ns();
+	snprintf(m->backend, sizeof(m->backend), "%s", nst_backend_name(nst_tracer_backend(t)));
 	snprintf(m->tier, sizeof(m->tier), "%s", nst_tier_name(nst_tracer_tier(t)));
 	nst_filters_describe(f, m->filters, sizeof(m->filters));
 	m->event_size = sizeof(struct nst_event);
@@ -288,7 +289,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
 	nst_caps_keep(0);
-	fprintf(stderr, "Recording to %s (tier %s)... Hit Ctrl-C to end.\n", o.path, meta.tier);
+	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
+		nst_tracer_describe(t));
 	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
 	ret = finish(&r, t, o.path, ret);
 	nst_tracer_close(t);

@@ -386,9 +386,9 @@ static void print_head(struct text_report *r)
 {
 	char wall[48];
 
-	fprintf(r->out, "Recording: host %s, kernel %s, tier %s\n  filters: %s\n  %llu events",
-		r->meta.host, r->meta.kernel, r->meta.tier, r->meta.filters,
-		(unsigned long long)r->events);
+	fprintf(r->out, "Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
+		"  %llu events", r->meta.host, r->meta.kernel, r->meta.backend, r->meta.tier,
+		r->meta.filters, (unsigned long long)r->events);
 	fprintf(r->out, ", %llu lost in the kernel\n", (unsigned long long)r->lost);
 	for (size_t i = 0; i < r->nlost; i++)
 		fprintf(r->out, "  LOST: %llu events in total by %s\n",
@@ -419,7 +419,7 @@ int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *er
 		ret = print_processes(&r, path, err, errlen);
 	}
 	if (!ret)
-		nsreg_print_summary(r.reg, out, r.lost, r.meta.tier);
+		nsreg_print_summary(r.reg, out, r.lost, r.meta.backend, r.meta.tier);
 out:
 	if (r.reg)
 		nsreg_for_each(r.reg, free_life, NULL);

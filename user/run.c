@@ -15,6 +15,7 @@
 #include <sched.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
 #include "privs.h"
@@ -25,7 +26,7 @@ struct run_opts {
 	bool trace;
 	bool json;
 	const char *out_path;
-	bool verbose;
+	struct nst_tracer_opts tracer;	/* --backend, --tier, --verbose */
 };
 
 struct run_trace {
@@ -65,6 +66,7 @@ static const char run_usage[] =
 	"  -t, --trace            print the namespace events of the command's creation\n"
 	"  -J, --json             ... as JSON Lines (implies --trace)\n"
 	"  -o, --output FILE      write those events to FILE instead of stderr\n"
+	NST_BACKEND_HELP
 	"  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -104,6 +106,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		{ "hostname", required_argument, NULL, 'H' }, { "trace", no_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'J' },	   { "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },	   { "help", no_argument, NULL, 'h' },
+		NST_BACKEND_LONGOPTS,
 		{}
 	};
 	char err[256] = "";
@@ -141,7 +144,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->trace = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->tracer.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o->tracer, err, sizeof(err)) < 0)
+				goto bad;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -191,10 +199,12 @@ static void pump_events(struct nst_tracer *t, struct nsrt_child *c, FILE *out)
 static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt)
 {
 	pid_t self = getpid();
-	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
+	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
 	char err[512];
 
+	to.pids = &self;
+	to.npids = 1;
 	rt->out = stderr;
 	if (o->out_path) {
 		rt->out = fopen(o->out_path, "we");

@@ -27,6 +27,7 @@
 
 struct serve {
 	struct nst_metrics *m;
+	const char *backend;
 	const char *tier;
 	__s64 boot_to_wall;
 };
@@ -67,7 +68,7 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->tier);
+	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->backend, sv->tier);
 	fclose(f);
 	return reply(c, MHD_HTTP_OK, buf, len, "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -230,6 +231,7 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	sv.backend = nst_backend_name(nst_tracer_backend(t));
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
 	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
@@ -244,8 +246,8 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (tier %s)\n", listen_on,
-		sv.tier);
+	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (%s)\n", listen_on,
+		nst_tracer_describe(t));
 	while (!serve_stop) {
 		if (nst_tracer_poll(t, 100) < 0)
 			break;

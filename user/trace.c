@@ -283,8 +283,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	/* attached: reading the ring buffer and the maps needs no capability */
 	nst_caps_keep(0);
-	fprintf(stderr, "Tracing namespace transitions (tier %s)... Hit Ctrl-C to end.\n",
-		nst_tier_name(nst_tracer_tier(t)));
+	fprintf(stderr, "Tracing namespace transitions (%s)... Hit Ctrl-C to end.\n",
+		nst_tracer_describe(t));
 	if (*nst_tracer_missing(t))
 		fprintf(stderr, "note: this kernel lacks (or inlines) %s: those hooks are off\n",
 			nst_tracer_missing(t));
@@ -295,6 +295,7 @@ int cmd_trace(int argc, char **argv)
 	ret = trace_loop(&st, t);
 	if (!o.no_summary && !st.out_failed)
 		nsreg_print_summary(st.reg, o.json ? stderr : stdout, nst_tracer_lost(t),
+				    nst_backend_name(nst_tracer_backend(t)),
 				    nst_tier_name(nst_tracer_tier(t)));
 out:
 	fflush(stdout);

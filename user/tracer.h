@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The collector core: loads and attaches the BPF programs with the
- * in-kernel filters, and hands every event to a callback. The trace, record
- * and serve commands, the demo and the tests all use it.
+ * The collector core: attaches a backend (the BPF programs, or the nstrace
+ * kernel module through /dev/nstrace) with the in-kernel filters, and
+ * hands every event to a callback. The trace, record and serve commands,
+ * the demo and the tests all use it.
  */
 #ifndef NSTRACE_TRACER_H
 #define NSTRACE_TRACER_H
@@ -12,10 +13,17 @@
 #include <sys/types.h>
 #include "nstrace.h"
 
+enum nst_backend {
+	NST_BACKEND_AUTO,	/* bpf when it loads, else kmod */
+	NST_BACKEND_BPF,
+	NST_BACKEND_KMOD,
+};
+
 enum nst_tier {
 	NST_TIER_AUTO,
-	NST_TIER_TRACEPOINT,
-	NST_TIER_FENTRY,
+	NST_TIER_TRACEPOINT,	/* bpf */
+	NST_TIER_FENTRY,	/* bpf */
+	NST_TIER_KPROBE,	/* kmod: kprobes, kretprobes and sched tracepoints */
 };
 
 struct nst_tracer_opts {
@@ -26,6 +34,7 @@ struct nst_tracer_opts {
 	const char *cgroup;	/* cgroup v2 path: this cgroup and below */
 	bool failed_only;
 	bool verbose;		/* libbpf debug output */
+	enum nst_backend backend;	/* auto: $NSTRACE_BACKEND when set */
 	enum nst_tier tier;
 	size_t ringbuf_bytes;	/* 0: default (4 MiB) */
 };
@@ -54,15 +63,19 @@ int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid);
 /* How many traced tgids are still alive (pid filter only; -1 otherwise). */
 int nst_tracer_live_pids(struct nst_tracer *t);
 
-/* Events the kernel dropped because the ring buffer was full. */
+/* Events the kernel dropped (buffer full, or a probe that could not run). */
 __u64 nst_tracer_lost(struct nst_tracer *t);
 
-/* fentry targets the kernel lacks (space-separated; "" when none or tracepoint tier). */
+/* Hook targets the kernel lacks (space-separated; "" when none or tracepoint tier). */
 const char *nst_tracer_missing(const struct nst_tracer *t);
 
-/* The tier that was attached. */
+/* The backend and tier that were attached. */
+enum nst_backend nst_tracer_backend(const struct nst_tracer *t);
 enum nst_tier nst_tracer_tier(const struct nst_tracer *t);
+const char *nst_backend_name(enum nst_backend backend);
 const char *nst_tier_name(enum nst_tier tier);
+/* "backend bpf, tier fentry": for header and summary lines. */
+const char *nst_tracer_describe(const struct nst_tracer *t);
 
 /* Add to the boot-time clock to get CLOCK_REALTIME nanoseconds. */
 __s64 nst_boot_to_wall_ns(void);
