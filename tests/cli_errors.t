@@ -38,7 +38,7 @@ done <<'EOT'
 2 | invalid size '8Q'                              | -b 8Q
 2 | invalid ring buffer size 3072: use a power of two from 4K to 1G | -b 3K
 2 | invalid ring buffer size 2147483648             | trace -b 2G
-2 | unknown tier 'kprobe' \(valid: auto, fentry, tracepoint\) | --tier kprobe
+2 | unknown tier 'uprobe' \(valid: auto, fentry, tracepoint, kprobe\) | --tier uprobe
 2 | nstrace trace: unrecognized option '--bogus'   | trace --bogus
 2 | nstrace: unrecognized option '--bogus'         | --bogus
 2 | option '--pid' requires an argument            | trace --pid

@@ -69,12 +69,14 @@ static int parse_scaled(const char *s, const char *const *units, const long long
 	char *end;
 	double v;
 
-	/* plain decimals only: strtod would also take "nan", "inf" and hex */
-	if (!isdigit((unsigned char)*s) && *s != '.')
+	/* plain decimals only: strtod would also take "nan", "inf", "1e3" and hex */
+	size_t digits = strspn(s, "0123456789.");
+
+	if (!digits)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
+	if (end != s + digits || errno || !isfinite(v) || v < 0)
 		return -1;
 	for (int i = 0; units[i]; i++) {
 		if (strcmp(end, units[i]))
