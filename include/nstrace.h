@@ -78,7 +78,8 @@ struct nst_event {
 	__u16 source;		/* enum nst_source */
 	__s32 setns_fd;
 	__u32 target_kind;	/* enum nst_target */
-	__u32 target_type;	/* nsfs fd: CLONE_NEW* of its namespace */
+	__u32 target_type;	/* nsfs fd: CLONE_NEW* of its namespace; ns_cost: the
+				 * type one copy_* created, 0 for create_new_namespaces */
 	__u32 target_pid;	/* pidfd: the target's pid */
 	__u32 before[NST_NS_COUNT];
 	__u32 after[NST_NS_COUNT];	/* clone: the child's namespaces */

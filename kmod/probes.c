@@ -323,14 +323,16 @@ static int cost_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		ino = ret ? 0 : c->cred->user_ns->ns.inum;
 	} else {
 		ret = IS_ERR_VALUE(rv) ? (long)rv : 0;
-		if (probe_type(ri))	/* create_new_namespaces returns an nsproxy */
+		/* a copy_* returns the namespace; create_new_namespaces an nsproxy */
+		if (probe_type(ri))
 			ino = ns_ino(c->type, (void *)rv);
 	}
 	e.kind = NST_K_NS_COST;
 	e.ts_ns = ktime_get_boot_fast_ns();
 	e.lat_ns = e.ts_ns - c->start;
 	e.flags = c->type;
-	e.target_type = c->type;
+	/* as in the BPF tiers: 0 for the whole of create_new_namespaces, else the copy_*'s type */
+	e.target_type = probe_type(ri) ? c->type : 0;
 	e.ret = ret;
 	slots = nst_flags_to_slots(c->type);
 	for (int i = 0; i < NST_NS_COUNT; i++)

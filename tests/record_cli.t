@@ -74,8 +74,9 @@ fi
 # kill -9: every block written before the kill is readable
 ( while :; do unshare -u true; done ) &
 gen=$!
-"$NSTRACE" record -o "$TMP/k.nst" --comm unshare 2>/dev/null &
-rec=$!
+# from attached, not from started: loading is slow under a sanitizer
+start_tracer /dev/null "$TMP/k.err" record -o "$TMP/k.nst" --comm unshare
+rec=$TRACER
 sleep 2.5
 kill -9 $rec
 kill $gen
@@ -87,9 +88,11 @@ check "after kill -9 the flushed blocks are readable ($(wc -l <"$TMP/k.json") ev
 # a full disk: a clear error, and the file stays readable
 mkdir "$TMP/small"
 mount -t tmpfs -o size=64k nstrace-test "$TMP/small"
-( while :; do unshare -u true; done ) &
+# a storm fills it within a second even on a loaded machine
+STORM=${OUTPUT:-$(dirname "$NSTRACE")}/bench/setns_storm
+"$STORM" 1000000000 >/dev/null &
 gen=$!
-timeout 60 "$NSTRACE" record -o "$TMP/small/full.nst" --comm unshare 2>"$TMP/full.err"
+timeout 60 "$NSTRACE" record -o "$TMP/small/full.nst" --comm setns_storm 2>"$TMP/full.err"
 st=$?
 kill $gen
 wait $gen 2>/dev/null
@@ -101,7 +104,6 @@ check "the full-disk recording is readable ($(wc -l <"$TMP/full.json") events)" 
 umount "$TMP/small"
 
 # loss in the kernel is recorded and reported
-STORM=${OUTPUT:-$(dirname "$NSTRACE")}/bench/setns_storm
 "$NSTRACE" record -o "$TMP/l.nst" -b 4096 --comm setns_storm -- "$STORM" 200000 2 \
 	>/dev/null 2>&1
 check "lost events are in the JSON report" jq -e -s 'any(.[]; has("lost_total") and .lost_total > 0)' \

@@ -196,10 +196,12 @@ static void progress(const char *name, const char *phase, int done, int total)
 static void measure_latency(const struct bench_opts *o, struct bench_result *r, struct sample *s,
 			    struct nst_tracer *t, struct kern_match *m)
 {
-	struct sample scratch;
-
+	/*
+	 * Warm up into s[0], which the first measured call overwrites: the
+	 * forked child of one_unshare() reports through shared memory only.
+	 */
 	for (int i = 0; i < o->warmup && !stop_bench; i++)
-		one_create(o, r->flag, &scratch);
+		one_create(o, r->flag, &s[0]);
 	if (t)
 		nst_tracer_poll(t, 0);
 	m->s = s;
@@ -413,7 +415,7 @@ static bool probe_type(const struct bench_opts *o, struct bench_result *r)
 }
 
 /* The tracer runs only for the latency phase: it would slow the others down. */
-static struct nst_tracer *open_kernel_timing(const struct bench_opts *o, struct kern_match *m)
+static struct nst_tracer *open_kernel_timing(struct bench_opts *o, struct kern_match *m)
 {
 	static pid_t self;
 	struct nst_tracer_opts to = o->tracer;
@@ -428,6 +430,9 @@ static struct nst_tracer *open_kernel_timing(const struct bench_opts *o, struct 
 	t = nst_tracer_open(&to, match_event, m, err, sizeof(err));
 	if (!t)
 		nst_errorf("kernel-side timing off: %s", err);
+	else
+		snprintf(o->run.env.tier, sizeof(o->run.env.tier), "%s",
+			 nst_tier_name(nst_tracer_tier(t)));
 	return t;
 }
 
@@ -473,33 +478,6 @@ static const char bench_usage[] =
 	"  nstrace bench --ns net,mnt -n 2000 -j 1,2 --json > net-mnt.json\n"
 	"  nstrace bench --svg cost.svg\n";
 
-static int parse_jobs(const char *s, struct bench_run *run, char *err, size_t errlen)
-{
-	char buf[128], *save = NULL, *tok;
-	long v;
-
-	if (strlen(s) >= sizeof(buf)) {
-		snprintf(err, errlen, "invalid --jobs '%s': too long", s);
-		return -1;
-	}
-	strcpy(buf, s);
-	run->njobs = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (nst_parse_long(tok, 1, 1024, "job count", &v, err, errlen))
-			return -1;
-		if (run->njobs == BENCH_MAX_JOBS) {
-			snprintf(err, errlen, "too many --jobs values (at most %d)", BENCH_MAX_JOBS);
-			return -1;
-		}
-		run->jobs[run->njobs++] = v;
-	}
-	if (!run->njobs) {
-		snprintf(err, errlen, "invalid --jobs '%s': expected numbers such as 1,2,4", s);
-		return -1;
-	}
-	return 0;
-}
-
 enum { OPT_HOLD = 256, OPT_CSV, OPT_SVG, OPT_NO_KERNEL };
 
 static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen)
@@ -520,7 +498,8 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 		o->warmup = v;
 		return 0;
 	case 'j':
-		return parse_jobs(optarg, &o->run, err, errlen);
+		return nst_parse_int_list(optarg, 1, 1024, "job count", o->run.jobs, BENCH_MAX_JOBS,
+					  &o->run.njobs, err, errlen);
 	case 'm':
 		if (strcmp(optarg, "unshare") && strcmp(optarg, "clone")) {
 			snprintf(err, errlen, "unknown mode '%s' (valid: unshare, clone)", optarg);
@@ -631,7 +610,7 @@ static int emit_results(const struct bench_opts *o)
 		bench_print_csv(&o->run, stdout);
 	else if (bench_print_table(&o->run, stdout))
 		return NST_EXIT_FAIL;
-	return NST_EXIT_OK;
+	return nst_finish_stdout();
 }
 
 int cmd_bench(int argc, char **argv)

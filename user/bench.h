@@ -38,6 +38,7 @@ struct bench_env {
 	int rcu_expedited;	/* -1: unknown */
 	int mounts;
 	int net_namespaces;
+	char tier[16];		/* the tracer's tier for the kernel-side timing, or "none" */
 };
 
 struct bench_run {

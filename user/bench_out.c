@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "cmds.h"
 #include "json.h"
+#include "procparse.h"
 
 static int count_lines(const char *path)
 {
@@ -38,7 +39,8 @@ static int count_net_namespaces(void)
 		return -1;
 	while ((d = readdir(dir)) && n < 4096) {
 		char path[300], link[64];
-		unsigned long ino;
+		__u64 flag;
+		__u32 ino;
 		ssize_t len;
 		int i;
 
@@ -47,7 +49,7 @@ static int count_net_namespaces(void)
 		if (len <= 0)
 			continue;
 		link[len] = '\0';
-		if (sscanf(link, "net:[%lu]", &ino) != 1)
+		if (nst_proc_ns_link(link, &flag, &ino))
 			continue;
 		for (i = 0; i < n && seen[i] != ino; i++)
 			;
@@ -126,6 +128,7 @@ void bench_env_read(struct bench_env *env)
 	}
 	env->mounts = count_lines("/proc/self/mountinfo");
 	env->net_namespaces = count_net_namespaces();
+	snprintf(env->tier, sizeof(env->tier), "none");
 }
 
 static void print_env(const struct bench_run *r, FILE *out)
@@ -133,9 +136,9 @@ static void print_env(const struct bench_run *r, FILE *out)
 	const struct bench_env *e = &r->env;
 
 	fprintf(out, "kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
-		"%d mounts; %d net namespaces\n",
+		"%d mounts; %d net namespaces; tier %s\n",
 		e->kernel, e->ncpus, e->cpu_model, e->hz, e->preempt, e->rcu_expedited, e->mounts,
-		e->net_namespaces);
+		e->net_namespaces, e->tier);
 	fprintf(out, "mode %s, %d iterations per type; latency in microseconds "
 		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall latency)\n",
 		r->mode, r->n);
@@ -232,6 +235,7 @@ static void json_env(struct jw *w, const struct bench_env *e)
 	jw_i64(w, "rcu_expedited", e->rcu_expedited);
 	jw_i64(w, "mounts", e->mounts);
 	jw_i64(w, "net_namespaces", e->net_namespaces);
+	jw_str(w, "tier", e->tier);
 	jw_obj_close(w);
 }
 

@@ -50,11 +50,15 @@ static void latency_panel(FILE *f, const struct bench_run *r, int top)
 	latency_bounds(r, &lo, &hi);
 	fprintf(f, "<text x='%d' y='%d' class='h'>creation latency (us, log scale)</text>\n", LX,
 		top - 12);
-	for (double d = lo; d <= hi * 1.001; d *= 10)
+	/* lo and hi are whole decades: count them rather than step a double */
+	for (long k = 0, decades = lround(log10(hi / lo)); k <= decades; k++) {
+		double d = lo * pow(10, k);
+
 		fprintf(f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' class='g'/>"
 			"<text x='%.1f' y='%d' class='t' text-anchor='middle'>%g</text>\n",
 			log_x(d, lo, hi), top, log_x(d, lo, hi), top + ROW * r->nres,
 			log_x(d, lo, hi), top + ROW * r->nres + 14, d);
+	}
 	for (int i = 0; i < r->nres; i++) {
 		const struct bench_result *x = &r->res[i];
 		int y = top + ROW * i + ROW / 2;

@@ -40,19 +40,6 @@ static int demo_event(void *ctx, const struct nst_event *e)
 	return 0;
 }
 
-/* A's body: hold the namespaces until the demo closes the pipe. */
-static int pod_infra(void *arg)
-{
-	int *hold = arg;
-	char c;
-
-	/* the body runs without exec: drop our copy of the write end, or EOF never comes */
-	close(hold[1]);
-	while (read(hold[0], &c, 1) > 0)
-		;
-	return 0;
-}
-
 static int container(void *arg)
 {
 	usleep(20000);
@@ -98,7 +85,7 @@ static int run_pod(struct demo *d)
 	struct nsrt_spec sa = {
 		.new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID,
 		.hostname = "pod-a",
-		.fn = pod_infra,
+		.fn = nsrt_hold_until_eof,
 		.arg = hold,
 	};
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID, .fn = container };

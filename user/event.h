@@ -69,4 +69,23 @@ void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_ev
 		    const struct nst_fmt *f);
 void nst_print_col_help(FILE *out);
 
+struct sb;
+
+/*
+ * The rendering of n (at most 2 * NST_NS_COUNT) inode numbers, cached:
+ * consecutive events mostly carry the same namespaces, and formatting
+ * twenty ten-digit numbers costs more than the rest of an event.
+ */
+struct nst_ino_cache {
+	struct {
+		__u32 ino[2 * NST_NS_COUNT];
+		size_t len;
+		char text[512];
+	} slot[2];
+	unsigned int next;
+};
+
+const char *nst_ino_cached(struct nst_ino_cache *c, const __u32 *ino, size_t n,
+			  void (*render)(struct sb *s, const __u32 *ino), size_t *len);
+
 #endif /* NSTRACE_EVENT_H */

@@ -65,7 +65,10 @@ int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, siz
 		t->failed_only = true;
 		return 1;
 	case 'b':
-		return nst_parse_size(arg, &t->ringbuf_bytes, err, errlen) ? -1 : 1;
+		if (nst_parse_size(arg, &t->ringbuf_bytes, err, errlen) ||
+		    nst_check_ringbuf(t->ringbuf_bytes, err, errlen))
+			return -1;
+		return 1;
 	case 'v':
 		t->verbose = true;
 		return 1;

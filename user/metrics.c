@@ -16,6 +16,7 @@ struct live_ns {
 	__u32 ino;
 	__u8 type;
 	int members;
+	__u64 created_ns;	/* boot-time ns when we saw it created; 0: before us */
 	struct live_ns *next;
 };
 
@@ -71,18 +72,18 @@ static struct live_ns **live_slot(struct nst_metrics *m, enum nst_type type, __u
  * Membership: a namespace is live while it has members. Per-namespace
  * state goes away with the last member, so memory follows the machine.
  */
-static void member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
+static struct live_ns *member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
 {
 	struct live_ns **p = live_slot(m, type, ino), *n = *p;
 
 	if (!ino)
-		return;
+		return NULL;
 	if (!n) {
 		if (d <= 0)
-			return;	/* a member leaving a namespace we never saw */
+			return NULL;	/* a member leaving a namespace we never saw */
 		n = calloc(1, sizeof(*n));
 		if (!n)
-			return;
+			return NULL;
 		n->ino = ino;
 		n->type = type;
 		*p = n;
@@ -95,7 +96,9 @@ static void member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, i
 		free(n);
 		m->tracked--;
 		m->live[type]--;
+		return NULL;
 	}
+	return n;
 }
 
 void nst_metrics_seed(struct nst_metrics *m, enum nst_type type, __u32 ino, int members)
@@ -161,6 +164,17 @@ static void count_op(struct nst_metrics *m, const struct nst_event *e)
 	}
 }
 
+/* A task arrived in a namespace; a successful clone/unshare of its type made it. */
+static void arrive(struct nst_metrics *m, const struct nst_event *e, enum nst_type t, __u32 ino)
+{
+	struct live_ns *n = member_delta(m, t, ino, 1);
+	bool creation = e->ret >= 0 && op_of(e->kind) >= 0 && e->kind != NST_K_SETNS &&
+			(op_types(e) & (1U << t));
+
+	if (n && creation && !n->created_ns)
+		n->created_ns = e->ts_ns;
+}
+
 /* Who is where: +1 where a task arrives, -1 where it leaves. */
 static void track_members(struct nst_metrics *m, const struct nst_event *e)
 {
@@ -177,9 +191,9 @@ static void track_members(struct nst_metrics *m, const struct nst_event *e)
 		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC)
 			continue;
 		if (spawn && e->child_pid)
-			member_delta(m, t, e->after[i], 1);
+			arrive(m, e, t, e->after[i]);
 		else if (!spawn && (changed & (1U << i))) {
-			member_delta(m, t, e->after[i], 1);
+			arrive(m, e, t, e->after[i]);
 			member_delta(m, t, e->before[i], -1);
 		}
 	}
@@ -198,6 +212,18 @@ void nst_metrics_set_lost(struct nst_metrics *m, __u64 lost)
 	pthread_mutex_lock(&m->lock);
 	m->lost = lost;
 	pthread_mutex_unlock(&m->lock);
+}
+
+__u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 ino)
+{
+	struct live_ns *n;
+	__u64 ns;
+
+	pthread_mutex_lock(&m->lock);
+	n = *live_slot(m, type, ino);
+	ns = n ? n->created_ns : 0;
+	pthread_mutex_unlock(&m->lock);
+	return ns;
 }
 
 size_t nst_metrics_tracked(struct nst_metrics *m)

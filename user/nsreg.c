@@ -10,6 +10,7 @@
 struct nsreg {
 	struct nsreg_ns *bucket[NSREG_BUCKETS];
 	struct nsreg_stats st;
+	__u32 seen[NST_NS_COUNT];	/* the last inode set noted: all known */
 };
 
 static const char *const type_names[NST_T_COUNT] = {
@@ -104,6 +105,10 @@ static void note_created(struct nsreg *r, enum nst_type type, __u32 ino,
 
 static void note_seen(struct nsreg *r, const __u32 *ino, const struct nst_event *e)
 {
+	/* entries are never removed: a set noted before needs no lookups */
+	if (!memcmp(ino, r->seen, sizeof(r->seen)))
+		return;
+	memcpy(r->seen, ino, sizeof(r->seen));
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (ino[i] && !nsreg_lookup(r, nst_slot_type(i), ino[i]))
 			nsreg_insert(r, nst_slot_type(i), ino[i], 0, e, false);

@@ -29,6 +29,9 @@ extern const size_t nsrt_ntypes;
  */
 int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen);
 
+/* "PID:TYPES" as --join takes it, such as "4242:net,uts". */
+int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen);
+
 /* Format CLONE_NEW* flags as "net,uts" into buf; returns buf. */
 char *nsrt_format_types(__u64 flags, char *buf, size_t len);
 
@@ -57,6 +60,13 @@ struct nsrt_child {
 };
 
 /*
+ * A set-uid or set-gid nstrace would let any user start commands in new
+ * namespaces as root: returns -EPERM with a message when the real and
+ * effective ids differ, else 0.
+ */
+int nsrt_refuse_setid(char *err, size_t errlen);
+
+/*
  * Start a child per spec with clone3(CLONE_PIDFD | new_ns). Joining happens in
  * the child before it runs the body: setns(pidfd, join_ns) where the kernel
  * supports it (5.8+), else one setns per /proc/PID/ns/TYPE fd. Returns 0, or
@@ -82,5 +92,11 @@ __u64 nsrt_ns_ino(pid_t pid, const char *name);
 
 /* Write "0 UID 1" style maps for pid (deny setgroups first). */
 int nsrt_map_root(pid_t pid, uid_t outer_uid, gid_t outer_gid, char *err, size_t errlen);
+
+/*
+ * A child body that holds its namespaces until the parent closes a pipe:
+ * arg is the int[2] of pipe2(O_CLOEXEC). A pod's infra process.
+ */
+int nsrt_hold_until_eof(void *arg);
 
 #endif /* NSTRACE_NSRT_H */

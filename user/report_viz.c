@@ -20,46 +20,6 @@ static double us(const struct recording *rec, __u64 ts)
 	return (ts - rec->ev[0].ts_ns) / 1000.0;
 }
 
-/* An open-addressing set of pids mapping to a small index: O(1) per event. */
-struct pidmap {
-	__u32 *key;
-	size_t *val;
-	size_t cap, n;
-};
-
-static int pidmap_init(struct pidmap *m, size_t n)
-{
-	m->cap = 64;
-	while (m->cap < 2 * n)
-		m->cap *= 2;
-	m->key = calloc(m->cap, sizeof(*m->key));
-	m->val = calloc(m->cap, sizeof(*m->val));
-	m->n = 0;
-	return m->key && m->val ? 0 : -1;
-}
-
-/* The index of pid, adding it when new (*added says which). */
-static size_t pidmap_get(struct pidmap *m, __u32 pid, bool *added)
-{
-	size_t h = (pid * 2654435761U) & (m->cap - 1);
-
-	/* pid 0 never appears in events: it marks an empty slot */
-	while (m->key[h] && m->key[h] != pid)
-		h = (h + 1) & (m->cap - 1);
-	*added = !m->key[h];
-	if (*added) {
-		m->key[h] = pid;
-		m->val[h] = m->n++;
-	}
-	return m->val[h];
-}
-
-static void pidmap_free(struct pidmap *m)
-{
-	free(m->key);
-	free(m->val);
-}
-
 /* Process names: one track per process, named "comm (pid)". */
 static void chrome_names(struct jw *w, const struct recording *rec)
 {
@@ -234,8 +194,10 @@ static size_t collect_lanes(const struct recording *rec, struct lane *lanes)
 		return 0;
 	for (size_t i = 0; i < rec->n; i++) {
 		bool added;
-		size_t l = pidmap_get(&pm, rec->ev[i].pid, &added);
+		ssize_t l = pidmap_get(&pm, rec->ev[i].pid, &added);
 
+		if (l < 0)
+			break;
 		if (added) {
 			lanes[l].pid = rec->ev[i].pid;
 			memcpy(lanes[l].comm, rec->ev[i].comm, NST_COMM_LEN);

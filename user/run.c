@@ -18,6 +18,7 @@
 #include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct run_opts {
@@ -75,25 +76,6 @@ static const char run_usage[] =
 	"  nstrace run --join 4242:net,uts -- python3 app.py 8001\n"
 	"  nstrace run --ns user,mnt --map-root -- id\n";
 
-static int parse_join(const char *s, struct nsrt_spec *spec, char *err, size_t errlen)
-{
-	const char *colon = strchr(s, ':');
-	char pid[32];
-	long v;
-
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(pid)) {
-		snprintf(err, errlen, "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts",
-			 s);
-		return -1;
-	}
-	memcpy(pid, s, colon - s);
-	pid[colon - s] = '\0';
-	if (nst_parse_long(pid, 1, 0x7fffffff, "pid", &v, err, errlen))
-		return -1;
-	spec->join_pid = v;
-	return nsrt_parse_types(colon + 1, &spec->join_ns, err, errlen);
-}
-
 static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 {
 	if (s->mount_proc && (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) !=
@@ -138,7 +120,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 				goto bad;
 			break;
 		case 'j':
-			if (parse_join(optarg, &o->spec, err, sizeof(err)))
+			if (nsrt_parse_join(optarg, &o->spec.join_pid, &o->spec.join_ns, err,
+					     sizeof(err)))
 				goto bad;
 			break;
 		case 'r':
@@ -241,6 +224,8 @@ static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt
 		nst_errorf("%s", err);
 		return NULL;
 	}
+	fprintf(stderr, "nstrace run: tracing its creation (tier %s)\n",
+		nst_tier_name(nst_tracer_tier(t)));
 	if (!o->json)
 		nst_print_header(rt->out, &rt->cols);
 	return t;
@@ -253,7 +238,7 @@ int cmd_run(int argc, char **argv)
 	struct nst_tracer *t = NULL;
 	struct nsrt_child c;
 	char err[512];
-	int ret;
+	int ret, err_no;
 
 	ret = parse_run_args(argc, argv, &o);
 	if (ret >= 0)
@@ -267,6 +252,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_child = c.pid;
+	/* the command has the caller's capabilities; we only wait and relay */
+	nst_caps_keep(0);
 	if (t)
 		pump_events(t, &c, rt.out);
 	ret = nsrt_wait(&c);
@@ -278,10 +265,12 @@ int cmd_run(int argc, char **argv)
 		ret = NST_EXIT_FAIL;
 	}
 out:
-	if (t) {
-		fflush(rt.out);
+	if (t)
 		nst_tracer_close(t);
-	}
+	/* the command's status stays the exit status; a lost trace is still said */
+	if (rt.out && (err_no = nst_stream_error(rt.out)))
+		nst_errorf("failed to write the events to %s: %s", o.out_path ? o.out_path : "stderr",
+			   strerror(err_no));
 	if (rt.out && rt.out != stderr)
 		fclose(rt.out);
 	return ret;

@@ -14,12 +14,13 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "metrics.h"
+#include "mhd.h"
+#include "privs.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
@@ -28,8 +29,10 @@ struct serve {
 	struct nst_metrics *m;
 	const char *backend;
 	const char *tier;
+	__s64 boot_to_wall;
 };
 
+static struct nst_mhd mhd;
 static volatile sig_atomic_t serve_stop;
 
 static void on_stop(int sig)
@@ -37,59 +40,17 @@ static void on_stop(int sig)
 	serve_stop = 1;
 }
 
-/* "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464" */
-int nst_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		     size_t errlen)
-{
-	char host[64];
-	const char *colon;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host) || strchr(s, ':') != colon)
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	}
-	if (nst_parse_long(colon + 1, 1, 65535, "port", &port, err, errlen))
-		return -1;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
-		 "[::1]:9464", s);
-	return -1;
-}
-
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
 			     size_t len, const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Content-Type", type);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -112,8 +73,18 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, buf, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-static enum MHD_Result serve_inventory(struct MHD_Connection *c)
+/* CREATED for /api/namespaces: what this exporter saw created. */
+static __s64 serve_created_wall_ns(void *ctx, enum nst_type type, __u32 ino)
 {
+	struct serve *sv = ctx;
+	__u64 boot_ns = nst_metrics_created_ns(sv->m, type, ino);
+
+	return boot_ns ? (__s64)boot_ns + sv->boot_to_wall : 0;
+}
+
+static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *c)
+{
+	struct inv_created_src created = { serve_created_wall_ns, sv };
 	char *buf = NULL, err[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -121,13 +92,22 @@ static enum MHD_Result serve_inventory(struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	ret = nst_inventory_write_json(f, err, sizeof(err));
+	ret = nst_inventory_write_json(f, &created, err, sizeof(err));
 	fclose(f);
 	if (ret) {
 		free(buf);
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
 	}
 	return reply(c, MHD_HTTP_OK, buf, len, "application/json");
+}
+
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -138,13 +118,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET: nothing here changes\n");
-	/* a GET with a body is malformed here */
-	if (*data_len)
+	/* a GET with a body is malformed here: refuse it before it is read */
+	if (*data_len || has_body(c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "unexpected request body\n");
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(sv, c);
 	if (!strcmp(url, "/api/namespaces"))
-		return serve_inventory(c);
+		return serve_inventory(sv, c);
 	if (!strcmp(url, "/healthz"))
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
 	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics, /api/namespaces or "
@@ -159,7 +139,7 @@ static struct MHD_Daemon *start_http(struct serve *sv, const struct sockaddr_sto
 
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
+	d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_REQUEST_BYTES,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
@@ -240,6 +220,10 @@ int cmd_serve(int argc, char **argv)
 		nst_errorf("%s", err);
 		return NST_EXIT_USAGE;
 	}
+	if (nst_mhd_load(&mhd, err, sizeof(err))) {
+		nst_errorf("%s", err);
+		return NST_EXIT_FAIL;
+	}
 	sv.m = nst_metrics_new(top);
 	t = sv.m ? nst_tracer_open(&f.t, metrics_event, sv.m, err, sizeof(err)) : NULL;
 	if (!t) {
@@ -249,6 +233,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	sv.backend = nst_backend_name(nst_tracer_backend(t));
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
+	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
 	d = start_http(&sv, &ss, listen_on);
 	if (!d) {
@@ -256,6 +241,8 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	/* attached and listening: keep only what /api/namespaces needs to look */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -266,7 +253,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		nst_metrics_set_lost(sv.m, nst_tracer_lost(t));
 	}
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	nst_tracer_close(t);
 	nst_metrics_free(sv.m);
 	return NST_EXIT_OK;

@@ -14,6 +14,7 @@
 #include "nsreg.h"
 #include "filters.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct trace_opts {
@@ -51,6 +52,30 @@ void nst_errorf(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int nst_stream_error(FILE *f)
+{
+	int e;
+
+	errno = 0;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+	e = errno;
+	/* an earlier implicit flush failed and its errno is gone: the fd says why */
+	if (write(fileno(f), "", 0) < 0)
+		e = errno;
+	return e ? e : EIO;
+}
+
+int nst_finish_stdout(void)
+{
+	int e = nst_stream_error(stdout);
+
+	if (!e || e == EPIPE)
+		return NST_EXIT_OK;
+	nst_errorf("failed to write output: %s", strerror(e));
+	return NST_EXIT_FAIL;
 }
 
 static const char trace_usage[] =
@@ -184,10 +209,13 @@ static long long now_ms(void)
 /* A closed pipe ends the trace quietly, like any filter before `head`. */
 static bool flush_output(struct trace_state *st)
 {
-	if (fflush(st->out) == 0 && !ferror(st->out))
+	int e = nst_stream_error(st->out);
+
+	if (!e)
 		return true;
-	if (errno != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(errno));
+	errno = e;
+	if (e != EPIPE)
+		nst_errorf("failed to write output: %s", strerror(e));
 	st->out_failed = true;
 	return false;
 }
@@ -253,6 +281,8 @@ int cmd_trace(int argc, char **argv)
 		ret = NST_EXIT_USAGE;
 		goto out;
 	}
+	/* attached: reading the ring buffer and the maps needs no capability */
+	nst_caps_keep(0);
 	fprintf(stderr, "Tracing namespace transitions (%s)... Hit Ctrl-C to end.\n",
 		nst_tracer_describe(t));
 	if (*nst_tracer_missing(t))

@@ -39,6 +39,9 @@ struct nst_tracer_opts {
 	size_t ringbuf_bytes;	/* 0: default (4 MiB) */
 };
 
+/* 0 when bytes is a ring buffer size the tracer takes, else -1 with a message. */
+int nst_check_ringbuf(size_t bytes, char *err, size_t errlen);
+
 /* Called for each event; a non-zero return stops nst_tracer_poll. */
 typedef int (*nst_event_fn)(void *ctx, const struct nst_event *e);
 

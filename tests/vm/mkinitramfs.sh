@@ -5,12 +5,14 @@
 #
 # The guest sees a copy of the repository's layout under /nst, so test
 # scripts find lib.sh and the binaries where they do on the host:
-#   /nst/.output/nstrace          dynamically linked, with its libraries
+#   /nst/.output/nstrace          dynamically linked, with its libraries (and the
+#                                 ones it dlopens)
 #   /nst/.output/tests/*_test     the kselftest binaries, linked -static
 #   /nst/.output/bench/*          the workload generators
 #   /nst/tests/lib.sh, /nst/tests/vm/guest/*.t   guest shell tests
 #   /nst/tests/*.t                the host shell tests listed in VM_SHELL_TESTS
 #   /nst/kmod/*.ko                kmod/, built against the VM kernel's headers
+#   /lib/modules/*.ko             VM_MODULES of the VM's kernel and their dependencies
 # Dynamically linked programs get the exact libraries ldd resolves on the
 # host, and the dynamic loader, at the same paths: Debian ships no static
 # libsmartcols, and the guest runs the same userland the host built against.
@@ -51,6 +53,14 @@ install_bin() {
 }
 
 install_bin "$out/nstrace" /nst/.output/nstrace
+# and what it loads with dlopen (serve: libmicrohttpd, named in user/mhd.c)
+for soname in $(sed -n 's/^#define NST_MHD_SONAME "\(.*\)"$/\1/p' "$src/user/mhd.c"); do
+	lib=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
+	[ -n "$lib" ] || { echo "nstrace-vm: $soname not installed" >&2; exit 1; }
+	mkdir -p "$stage${lib%/*}"
+	cp -L "$lib" "$stage$lib"
+	copy_libs "$lib"
+done
 for f in "$out"/vm/tests/*_test; do
 	install_bin "$f" "/nst/.output/tests/${f##*/}"
 done
@@ -70,6 +80,24 @@ for t in ${VM_SHELL_TESTS:-}; do
 	tests="$tests tests/$t"
 done
 tests="$tests $(cd "$stage/nst" && ls tests/vm/guest/*.t 2>/dev/null || true)"
+
+# Modules of the VM's kernel, with their dependencies first: the list is
+# insmod'ed in order by /init. virtio_console gives the TAP channel (hvc0).
+modules_in_order() {
+	local m f
+	for m in "$@"; do
+		f=$(find "$MODDIR/kernel" -name "$m.ko" | head -n 1)
+		[ -n "$f" ] || { echo "nstrace-vm: module $m not in $MODDIR" >&2; exit 1; }
+		# shellcheck disable=SC2046
+		modules_in_order $(modinfo -F depends "$f" | tr , ' ')
+		echo "$m"
+	done
+}
+mkdir -p "$stage/lib/modules"
+for m in $(modules_in_order ${VM_MODULES:-virtio_console virtio_pci} | awk '!seen[$0]++'); do
+	cp "$(find "$MODDIR/kernel" -name "$m.ko" | head -n 1)" "$stage/lib/modules/"
+	echo "$m" >>"$stage/lib/modules/load-order"
+done
 
 # kmod/: built in a copy, so the source tree keeps no objects for this kernel
 if [ -f "$src/kmod/Makefile" ]; then

@@ -38,13 +38,16 @@ if [ ! -r "$VM/initramfs.cpio" ] || [ ! -r "$VM/kernel/kernel.env" ]; then
 fi
 . "$VM/kernel/kernel.env"
 
-rm -rf "$RES"
+rm -rf "$RES" "$VM/tap.log"
 mkdir -p "$RES/files"
 timeout -k 5 "$VM_TIMEOUT" "$here/boot.sh" "$OUTPUT" "nstrace.ci=${CI:-false}" \
 	</dev/null >"$VM/console.log" 2>&1
 boot_rc=$?
 
-# Split the console log: NAME.tap and NAME.rc per test, files/NAME, plan.
+# Split the results (the console log when the guest had no virtio console):
+# NAME.tap, NAME.rc and NAME.seconds per test, files/NAME, plan.
+results=$VM/tap.log
+[ -s "$results" ] || results=$VM/console.log
 awk -v res="$RES" '
 	{ sub(/\r$/, "") }
 	match($0, /nstrace-vm: [a-z]+/) {
@@ -52,6 +55,7 @@ awk -v res="$RES" '
 		name = w[2]
 		sub(/.*\//, "", name)
 		if (w[1] == "plan") {
+			printf "" > (res "/plan")
 			for (i = 2; i in w; i++) {
 				n = w[i]
 				sub(/.*\//, "", n)
@@ -63,6 +67,8 @@ awk -v res="$RES" '
 		} else if (w[1] == "end") {
 			sub(/^rc=/, "", w[3])
 			print w[3] > (res "/" name ".rc")
+			sub(/^seconds=/, "", w[4])
+			print w[4] > (res "/" name ".seconds")
 			tap = ""
 		} else if (w[1] == "file") {
 			file = res "/files/" name
@@ -76,11 +82,13 @@ awk -v res="$RES" '
 	}
 	tap != "" { print > tap }
 	file != "" { print > file }
-' "$VM/console.log"
+' "$results"
 
-echo "# kernel $KVER; console log: $VM/console.log"
+echo "# kernel $KVER; console log: $VM/console.log; results: $results"
 if [ -s "$RES/plan" ]; then
-	ok "VM booted kernel $KVER and ran init"
+	ok "VM booted kernel $KVER and ran init ($(wc -l <"$RES/plan") tests planned)"
+elif [ -f "$RES/plan" ]; then
+	not_ok "VM booted kernel $KVER and ran init" "the guest found no test to run"
 else
 	not_ok "VM booted kernel $KVER and ran init" "qemu exit $boot_rc; last lines:" \
 		"$(tail -n 15 "$VM/console.log" | tr -d '\r')"
@@ -96,13 +104,13 @@ guest_result() {
 	elif [ "$rc" -ne 0 ] || grep -q '^not ok' "$tap" || ! grep -qE '^1\.\.[0-9]+' "$tap"; then
 		not_ok "guest: $1" "exit $rc; see the lines above"
 	else
-		ok "guest: $1"
+		ok "guest: $1 ($(cat "$RES/$1.seconds") s)"
 	fi
 }
 
 while read -r name; do
 	guest_result "$name"
-done <"$RES/plan"
+done < <(cat "$RES/plan" 2>/dev/null)
 
 if [ -f "$RES/done" ]; then
 	ok "VM powered off after the suite (within ${VM_TIMEOUT}s)"
