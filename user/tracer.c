@@ -58,8 +58,8 @@ static int resolve_backend(const struct nst_tracer_opts *o, enum nst_backend *b,
 		} else if (!strcmp(env, "kmod")) {
 			*b = NST_BACKEND_KMOD;
 		} else if (strcmp(env, "auto")) {
-			snprintf(err, errlen, "invalid NSTRACE_BACKEND '%s' (valid: auto, bpf, kmod)",
-				 env);
+			snprintf(err, errlen,
+				 "invalid NSTRACE_BACKEND '%s' (valid: auto, bpf, kmod)", env);
 			return -EINVAL;
 		}
 	}
@@ -68,9 +68,10 @@ static int resolve_backend(const struct nst_tracer_opts *o, enum nst_backend *b,
 		*b = o->tier == NST_TIER_KPROBE ? NST_BACKEND_KMOD : NST_BACKEND_BPF;
 	if ((*b == NST_BACKEND_KMOD && o->tier != NST_TIER_AUTO && o->tier != NST_TIER_KPROBE) ||
 	    (*b == NST_BACKEND_BPF && o->tier == NST_TIER_KPROBE)) {
-		snprintf(err, errlen, "tier %s does not exist in the %s backend (the bpf backend "
-			 "has fentry and tracepoint, kmod has kprobe)", nst_tier_name(o->tier),
-			 nst_backend_name(*b));
+		snprintf(err, errlen,
+			 "tier %s does not exist in the %s backend (the bpf backend "
+			 "has fentry and tracepoint, kmod has kprobe)",
+			 nst_tier_name(o->tier), nst_backend_name(*b));
 		return -EINVAL;
 	}
 	return 0;

@@ -14,18 +14,18 @@ struct nst_tracer_ops {
 	int (*add_pid)(struct nst_tracer *t, pid_t pid);
 	int (*live_pids)(struct nst_tracer *t);
 	__u64 (*lost)(struct nst_tracer *t);
-	void (*close)(struct nst_tracer *t);	/* frees impl */
+	void (*close)(struct nst_tracer *t); /* frees impl */
 };
 
 struct nst_tracer {
 	const struct nst_tracer_ops *ops;
-	void *impl;		/* the backend's state */
+	void *impl; /* the backend's state */
 	nst_event_fn fn;
 	void *ctx;
 	bool pid_filter;
 	enum nst_backend backend;
 	enum nst_tier tier;
-	char missing[512];	/* hook targets this kernel lacks */
+	char missing[512]; /* hook targets this kernel lacks */
 	char describe[64];
 };
 
@@ -33,10 +33,8 @@ struct nst_tracer {
  * Attach a backend to t (fn, ctx and pid_filter are set). On failure
  * returns -errno with a message in err, and leaves t->impl NULL.
  */
-int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		 size_t errlen);
-int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		  size_t errlen);
+int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen);
+int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen);
 
 /* Is the module loaded, or loadable with modprobe? Loads it when it can. */
 bool nst_kmod_available(void);

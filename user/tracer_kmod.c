@@ -17,13 +17,13 @@
 #include "nstrace_kmod.h"
 #include "tracer_int.h"
 
-#define READ_EVENTS 256		/* records per read() */
-#define MAX_READS 64		/* per poll: other work must not starve under a storm */
+#define READ_EVENTS 256 /* records per read() */
+#define MAX_READS 64 /* per poll: other work must not starve under a storm */
 
 struct nst_kmod {
 	int fd;
 	struct nst_event buf[READ_EVENTS];
-	size_t head, n;		/* records read but not yet delivered */
+	size_t head, n; /* records read but not yet delivered */
 };
 
 extern char **environ;
@@ -69,11 +69,15 @@ static int open_device(char *err, size_t errlen)
 		return fd;
 	e = errno;
 	if (e == ENOENT && access("/proc/modules", F_OK)) {
-		snprintf(err, errlen, "failed to open %s: this kernel cannot load modules "
-			 "(built without CONFIG_MODULES): use --backend bpf", NST_KMOD_DEVICE);
+		snprintf(err, errlen,
+			 "failed to open %s: this kernel cannot load modules "
+			 "(built without CONFIG_MODULES): use --backend bpf",
+			 NST_KMOD_DEVICE);
 	} else if (e == ENOENT || e == ENXIO || e == ENODEV) {
-		snprintf(err, errlen, "failed to open %s: %s (load the module: modprobe nstrace, "
-			 "or insmod nstrace.ko from make -C kmod)", NST_KMOD_DEVICE, strerror(e));
+		snprintf(err, errlen,
+			 "failed to open %s: %s (load the module: modprobe nstrace, "
+			 "or insmod nstrace.ko from make -C kmod)",
+			 NST_KMOD_DEVICE, strerror(e));
 	} else if (e == EBUSY) {
 		f = fopen("/sys/class/misc/" NST_KMOD_NAME "/reader", "re");
 		if (f) {
@@ -82,8 +86,10 @@ static int open_device(char *err, size_t errlen)
 			holder[strcspn(holder, "\n")] = '\0';
 			fclose(f);
 		}
-		snprintf(err, errlen, "failed to open %s: %s: the module serves one reader at a "
-			 "time and pid %s has it open", NST_KMOD_DEVICE, strerror(e), holder);
+		snprintf(err, errlen,
+			 "failed to open %s: %s: the module serves one reader at a "
+			 "time and pid %s has it open",
+			 NST_KMOD_DEVICE, strerror(e), holder);
 	} else {
 		snprintf(err, errlen, "failed to open %s: %s%s", NST_KMOD_DEVICE, strerror(e),
 			 e == EACCES || e == EPERM ? " (run as root)" : "");
@@ -98,7 +104,8 @@ static int check_abi(int fd, struct nst_kmod_info *info, char *err, size_t errle
 		return -errno;
 	}
 	if (info->abi_version != NST_ABI_VERSION || info->record_size != sizeof(struct nst_event)) {
-		snprintf(err, errlen, "module ABI %u (records of %u bytes) does not match nstrace's "
+		snprintf(err, errlen,
+			 "module ABI %u (records of %u bytes) does not match nstrace's "
 			 "ABI %d (%zu bytes): build and load the module from this source tree",
 			 info->abi_version, info->record_size, NST_ABI_VERSION,
 			 sizeof(struct nst_event));
@@ -115,8 +122,10 @@ static int fill_config(const struct nst_tracer_opts *o, struct nst_kmod_config *
 	c->cgroup_fd = -1;
 	c->ns_slots = o->ns_slots;
 	if (o->ringbuf_bytes && o->ringbuf_bytes < 2 * sizeof(struct nst_event)) {
-		snprintf(err, errlen, "invalid buffer size %zu: the kmod backend needs room for at "
-			 "least two %zu-byte records", o->ringbuf_bytes, sizeof(struct nst_event));
+		snprintf(err, errlen,
+			 "invalid buffer size %zu: the kmod backend needs room for at "
+			 "least two %zu-byte records",
+			 o->ringbuf_bytes, sizeof(struct nst_event));
 		return -EINVAL;
 	}
 	c->buffer_events = o->ringbuf_bytes / sizeof(struct nst_event);
@@ -137,9 +146,10 @@ static int fill_config(const struct nst_tracer_opts *o, struct nst_kmod_config *
 	if (o->cgroup) {
 		c->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (c->cgroup_fd < 0) {
-			snprintf(err, errlen, "failed to open cgroup '%s': %s (give a cgroup v2 "
-				 "directory, such as /sys/fs/cgroup/system.slice)", o->cgroup,
-				 strerror(errno));
+			snprintf(err, errlen,
+				 "failed to open cgroup '%s': %s (give a cgroup v2 "
+				 "directory, such as /sys/fs/cgroup/system.slice)",
+				 o->cgroup, strerror(errno));
 			return -errno;
 		}
 		c->flags |= NST_KF_CGROUP;
@@ -161,11 +171,15 @@ static int configure(int fd, const struct nst_tracer_opts *o, char *err, size_t 
 	if (!ret)
 		return 0;
 	if (o->cgroup && (ret == -EBADF || ret == -ENOTDIR || ret == -EINVAL))
-		snprintf(err, errlen, "failed to set cgroup filter '%s': %s (not a cgroup v2 "
-			 "directory?)", o->cgroup, strerror(-ret));
+		snprintf(err, errlen,
+			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
+			 "directory?)",
+			 o->cgroup, strerror(-ret));
 	else if (!ioctl(fd, NST_IOC_INFO, &info) && info.missing[0])
-		snprintf(err, errlen, "failed to attach the module's probes: %s (this kernel "
-			 "lacks %s; see dmesg)", strerror(-ret), info.missing);
+		snprintf(err, errlen,
+			 "failed to attach the module's probes: %s (this kernel "
+			 "lacks %s; see dmesg)",
+			 strerror(-ret), info.missing);
 	else
 		snprintf(err, errlen, "failed to configure %s: %s", NST_KMOD_DEVICE,
 			 strerror(-ret));
@@ -180,7 +194,8 @@ static int add_pids(int fd, const struct nst_tracer_opts *o, char *err, size_t e
 		if (!ioctl(fd, NST_IOC_ADD_PID, &pid))
 			continue;
 		if (errno == ESRCH)
-			snprintf(err, errlen, "failed to trace pid %d: no such process", o->pids[i]);
+			snprintf(err, errlen, "failed to trace pid %d: no such process",
+				 o->pids[i]);
 		else
 			snprintf(err, errlen, "failed to trace pid %d: %s", o->pids[i],
 				 strerror(errno));
@@ -264,7 +279,7 @@ static void kmod_close(struct nst_tracer *t)
 	if (!k)
 		return;
 	if (k->fd >= 0)
-		close(k->fd);	/* the module detaches every probe */
+		close(k->fd); /* the module detaches every probe */
 	free(k);
 	t->impl = NULL;
 }
@@ -277,8 +292,7 @@ static const struct nst_tracer_ops kmod_ops = {
 	.close = kmod_close,
 };
 
-int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		  size_t errlen)
+int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen)
 {
 	struct nst_kmod_info info;
 	struct nst_kmod *k = calloc(1, sizeof(*k));
