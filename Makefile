@@ -178,7 +178,7 @@ $(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest
 	  scripts/compdb.sh $(CLANG) $(FUZZ_CFLAGS) -- $(FUZZ_SRCS); } | jq -s add > $@.tmp
 	mv $@.tmp $@
 
-lint: clang-tidy cppcheck
+lint: format-check clang-tidy cppcheck
 
 clang-tidy: $(COMPDB)
 	@scripts/deps.sh test
@@ -193,7 +193,7 @@ cppcheck: $(KSFT_DIR)/kselftest_harness.h
 		-Iinclude -Iuser -Itests -I$(KSFT_DIR) --library=scripts/cppcheck.cfg \
 		--suppress=missingIncludeSystem --suppress='*:$(KSFT_DIR)/*' $(LINT_SRCS)
 
-# Kernel style by the repo's .clang-format; not in `make check` yet.
+# Kernel style by the repo's .clang-format, as part of `make lint`.
 FORMAT_SRCS := $(wildcard user/*.[ch] include/*.h bpf/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
 format-check:
 	@scripts/deps.sh test

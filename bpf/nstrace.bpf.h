@@ -65,14 +65,14 @@ static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
 }
 
 /* The namespaces an nsproxy holds, by event slot. */
-#define NSPROXY_SLOTS(X)                         \
-	X(NST_NS_MNT, mnt_ns)                    \
-	X(NST_NS_PID_FC, pid_ns_for_children)    \
-	X(NST_NS_NET, net_ns)                    \
-	X(NST_NS_UTS, uts_ns)                    \
-	X(NST_NS_IPC, ipc_ns)                    \
-	X(NST_NS_CGROUP, cgroup_ns)              \
-	X(NST_NS_TIME, time_ns)                  \
+#define NSPROXY_SLOTS(X)                      \
+	X(NST_NS_MNT, mnt_ns)                 \
+	X(NST_NS_PID_FC, pid_ns_for_children) \
+	X(NST_NS_NET, net_ns)                 \
+	X(NST_NS_UTS, uts_ns)                 \
+	X(NST_NS_IPC, ipc_ns)                 \
+	X(NST_NS_CGROUP, cgroup_ns)           \
+	X(NST_NS_TIME, time_ns)               \
 	X(NST_NS_TIME_FC, time_ns_for_children)
 
 /*
@@ -190,8 +190,8 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 	}
 	if (file_is_pidfd(f, magic)) {
 		/* pidfs keeps the struct pid in the inode; anon-inode pidfds in the file */
-		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private) :
-							   BPF_CORE_READ(f, private_data);
+		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private)
+							: BPF_CORE_READ(f, private_data);
 		struct task_struct *tt = pid_task_of(pid);
 		__u32 inos[NST_NS_COUNT] = {};
 

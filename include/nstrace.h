@@ -21,14 +21,14 @@
 enum nst_ns {
 	NST_NS_MNT,
 	NST_NS_PID,
-	NST_NS_PID_FC,		/* pid_for_children */
+	NST_NS_PID_FC, /* pid_for_children */
 	NST_NS_NET,
 	NST_NS_UTS,
 	NST_NS_IPC,
 	NST_NS_USER,
 	NST_NS_CGROUP,
 	NST_NS_TIME,
-	NST_NS_TIME_FC,		/* time_for_children */
+	NST_NS_TIME_FC, /* time_for_children */
 	NST_NS_COUNT,
 };
 
@@ -39,12 +39,12 @@ enum nst_kind {
 	NST_K_CLONE3,
 	NST_K_UNSHARE,
 	NST_K_SETNS,
-	NST_K_FORK,		/* a task created without a traced clone call */
-	NST_K_EXEC,		/* membership seen at exec (time ns may switch) */
-	NST_K_EXIT,		/* thread-group leader leaves every namespace */
-	NST_K_SWITCH,		/* fentry tier: any nsproxy switch */
-	NST_K_NS_FREE,		/* fentry tier/kmod: a namespace was freed */
-	NST_K_NS_COST,		/* fentry tier/kmod: per-type creation cost */
+	NST_K_FORK, /* a task created without a traced clone call */
+	NST_K_EXEC, /* membership seen at exec (time ns may switch) */
+	NST_K_EXIT, /* thread-group leader leaves every namespace */
+	NST_K_SWITCH, /* fentry tier: any nsproxy switch */
+	NST_K_NS_FREE, /* fentry tier/kmod: a namespace was freed */
+	NST_K_NS_COST, /* fentry tier/kmod: per-type creation cost */
 	NST_K_MAX,
 };
 
@@ -58,45 +58,45 @@ enum nst_source {
 /* What the setns fd referred to, read in the kernel at syscall entry. */
 enum nst_target {
 	NST_TGT_NONE,
-	NST_TGT_NSFS,		/* a /proc/PID/ns/TYPE style fd */
+	NST_TGT_NSFS, /* a /proc/PID/ns/TYPE style fd */
 	NST_TGT_PIDFD,
-	NST_TGT_BADFD,		/* not an open fd */
-	NST_TGT_OTHER,		/* some other kind of file */
+	NST_TGT_BADFD, /* not an open fd */
+	NST_TGT_OTHER, /* some other kind of file */
 };
 
 struct nst_event {
-	__u64 ts_ns;		/* CLOCK_BOOTTIME when the call returned */
-	__u64 lat_ns;		/* syscall latency; 0 for fork/exec/exit */
+	__u64 ts_ns; /* CLOCK_BOOTTIME when the call returned */
+	__u64 lat_ns; /* syscall latency; 0 for fork/exec/exit */
 	__u64 cgroup_id;
-	__u64 flags;		/* clone/unshare flags, setns nstype argument */
-	__s64 ret;		/* return value, -errno on failure */
-	__u32 pid;		/* tgid, in the initial pid namespace */
+	__u64 flags; /* clone/unshare flags, setns nstype argument */
+	__s64 ret; /* return value, -errno on failure */
+	__u32 pid; /* tgid, in the initial pid namespace */
 	__u32 tid;
 	__u32 ppid;
-	__u32 child_pid;	/* clone/fork: the new task's tgid */
-	__u16 kind;		/* enum nst_kind */
-	__u16 source;		/* enum nst_source */
+	__u32 child_pid; /* clone/fork: the new task's tgid */
+	__u16 kind; /* enum nst_kind */
+	__u16 source; /* enum nst_source */
 	__s32 setns_fd;
-	__u32 target_kind;	/* enum nst_target */
-	__u32 target_type;	/* nsfs fd: CLONE_NEW* of its namespace; ns_cost: the
+	__u32 target_kind; /* enum nst_target */
+	__u32 target_type; /* nsfs fd: CLONE_NEW* of its namespace; ns_cost: the
 				 * type one copy_* created, 0 for create_new_namespaces */
-	__u32 target_pid;	/* pidfd: the target's pid */
+	__u32 target_pid; /* pidfd: the target's pid */
 	__u32 before[NST_NS_COUNT];
-	__u32 after[NST_NS_COUNT];	/* clone: the child's namespaces */
-	__u32 target[NST_NS_COUNT];	/* setns: where it tried to go */
+	__u32 after[NST_NS_COUNT]; /* clone: the child's namespaces */
+	__u32 target[NST_NS_COUNT]; /* setns: where it tried to go */
 	char comm[NST_COMM_LEN];
 };
 
 /* CLONE_NEW* values, for code that cannot include <sched.h>. */
-#define NST_CLONE_NEWTIME	0x00000080ULL
-#define NST_CLONE_NEWNS		0x00020000ULL
-#define NST_CLONE_NEWCGROUP	0x02000000ULL
-#define NST_CLONE_NEWUTS	0x04000000ULL
-#define NST_CLONE_NEWIPC	0x08000000ULL
-#define NST_CLONE_NEWUSER	0x10000000ULL
-#define NST_CLONE_NEWPID	0x20000000ULL
-#define NST_CLONE_NEWNET	0x40000000ULL
-#define NST_CLONE_NEWALL                                                          \
+#define NST_CLONE_NEWTIME 0x00000080ULL
+#define NST_CLONE_NEWNS 0x00020000ULL
+#define NST_CLONE_NEWCGROUP 0x02000000ULL
+#define NST_CLONE_NEWUTS 0x04000000ULL
+#define NST_CLONE_NEWIPC 0x08000000ULL
+#define NST_CLONE_NEWUSER 0x10000000ULL
+#define NST_CLONE_NEWPID 0x20000000ULL
+#define NST_CLONE_NEWNET 0x40000000ULL
+#define NST_CLONE_NEWALL                                                                \
 	(NST_CLONE_NEWTIME | NST_CLONE_NEWNS | NST_CLONE_NEWCGROUP | NST_CLONE_NEWUTS | \
 	 NST_CLONE_NEWIPC | NST_CLONE_NEWUSER | NST_CLONE_NEWPID | NST_CLONE_NEWNET)
 

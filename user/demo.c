@@ -65,8 +65,7 @@ static void failing_setns(struct demo *d)
 	drain(d);
 }
 
-static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c,
-		 const char *what)
+static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c, const char *what)
 {
 	char err[256];
 
@@ -129,12 +128,12 @@ static const char demo_usage[] =
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },   { "timestamp", no_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
-		NST_BACKEND_LONGOPTS,
-		{}
-	};
+	static const struct option longopts[] = { { "json", no_argument, NULL, 'J' },
+						  { "timestamp", no_argument, NULL, 'T' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	struct demo d = {};
 	struct nst_tracer_opts o = {};
 	bool ts = false;

@@ -17,33 +17,31 @@
 #define NST_OPT_BACKEND 301
 
 /* --backend and --tier, for commands that take no other filter option */
-#define NST_BACKEND_LONGOPTS                                       \
-	{ "backend", required_argument, NULL, NST_OPT_BACKEND },   \
-	{ "tier", required_argument, NULL, NST_OPT_TIER }
+#define NST_BACKEND_LONGOPTS                                     \
+	{ "backend", required_argument, NULL, NST_OPT_BACKEND }, \
+	{                                                        \
+		"tier", required_argument, NULL, NST_OPT_TIER    \
+	}
 
-#define NST_BACKEND_HELP                                                                   \
+#define NST_BACKEND_HELP                                                                    \
 	"      --backend NAME     auto, bpf or kmod (default auto: bpf, else the module)\n" \
 	"      --tier TIER        auto, fentry, tracepoint (bpf) or kprobe (kmod)\n"
 
-#define NST_FILTER_LONGOPTS                                        \
-	{ "pid", required_argument, NULL, 'p' },                   \
-	{ "comm", required_argument, NULL, 'c' },                  \
-	{ "ns", required_argument, NULL, 'n' },                    \
-	{ "cgroup", required_argument, NULL, 'g' },                \
-	{ "failed", no_argument, NULL, 'x' },                      \
-	{ "buffer", required_argument, NULL, 'b' },                \
-	{ "verbose", no_argument, NULL, 'v' },                     \
-	NST_BACKEND_LONGOPTS
+#define NST_FILTER_LONGOPTS                                                                        \
+	{ "pid", required_argument, NULL, 'p' }, { "comm", required_argument, NULL, 'c' },         \
+		{ "ns", required_argument, NULL, 'n' },                                            \
+		{ "cgroup", required_argument, NULL, 'g' }, { "failed", no_argument, NULL, 'x' },  \
+		{ "buffer", required_argument, NULL, 'b' }, { "verbose", no_argument, NULL, 'v' }, \
+		NST_BACKEND_LONGOPTS
 
 #define NST_FILTER_HELP                                                                    \
-	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"              \
-	"  -c, --comm NAME        only tasks with this command name\n"                       \
-	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n"    \
-	"                         user,cgroup,time (comma-separated, or all)\n"               \
-	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"        \
-	"  -x, --failed           only failed calls\n"                                       \
-	"  -b, --buffer SIZE      kernel buffer size (default 4M)\n"                        \
-	NST_BACKEND_HELP                                                                   \
+	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"            \
+	"  -c, --comm NAME        only tasks with this command name\n"                     \
+	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n" \
+	"                         user,cgroup,time (comma-separated, or all)\n"            \
+	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"      \
+	"  -x, --failed           only failed calls\n"                                     \
+	"  -b, --buffer SIZE      kernel buffer size (default 4M)\n" NST_BACKEND_HELP      \
 	"  -v, --verbose          libbpf debug output\n"
 
 struct nst_filters {

@@ -56,7 +56,10 @@ static void jw_done(struct jw *w)
 
 /* 1: must be escaped; NUL ends the string (fixed-size fields such as comm) */
 static const unsigned char special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+	[0x7f] = 1,
 };
 
 /* The escaped form of a character that needs one. */

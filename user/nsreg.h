@@ -32,11 +32,11 @@ enum nst_type nst_slot_type(unsigned int slot);
 struct nsreg_ns {
 	enum nst_type type;
 	__u32 ino;
-	__u32 gen;		/* 0 for the first namespace seen with this inode */
-	__u64 first_seen_ns;	/* CLOCK_BOOTTIME */
-	__u32 creator_pid;	/* 0 when the creation was not seen */
-	__u32 kind;		/* enum nst_kind of the creating call */
-	void *priv;		/* for the registry's user (report's lifecycles) */
+	__u32 gen; /* 0 for the first namespace seen with this inode */
+	__u64 first_seen_ns; /* CLOCK_BOOTTIME */
+	__u32 creator_pid; /* 0 when the creation was not seen */
+	__u32 kind; /* enum nst_kind of the creating call */
+	void *priv; /* for the registry's user (report's lifecycles) */
 	struct nsreg_ns *next;
 };
 
@@ -45,7 +45,7 @@ struct nsreg_stats {
 	__u64 created[NST_T_COUNT];
 	__u64 joined[NST_T_COUNT];
 	__u64 left[NST_T_COUNT];
-	__u64 reused[NST_T_COUNT];	/* creations that reused a known inode */
+	__u64 reused[NST_T_COUNT]; /* creations that reused a known inode */
 	__u64 failed;
 };
 

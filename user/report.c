@@ -290,11 +290,9 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 int cmd_report(int argc, char **argv)
 {
 	static char outbuf[1 << 20];
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	enum report_format format = FMT_TEXT;
 	struct nst_rec_status st;
 	char err[512];

@@ -21,14 +21,14 @@ struct visit {
 	__u32 pid;
 	char comm[NST_COMM_LEN];
 	__u64 ts;
-	__u32 other;		/* join: where from; leave: where to (0: exit) */
+	__u32 other; /* join: where from; leave: where to (0: exit) */
 	__u16 kind;
 };
 
 /* What the report knows about one namespace (one generation of an inode). */
 struct life {
-	__u32 parent;		/* the namespace it was created from */
-	struct visit joins[SHOW_MAX], leaves[SHOW_MAX];	/* the first ones: all that is shown */
+	__u32 parent; /* the namespace it was created from */
+	struct visit joins[SHOW_MAX], leaves[SHOW_MAX]; /* the first ones: all that is shown */
 	size_t njoins, nleaves;
 	long members, max_members;
 };
@@ -47,8 +47,9 @@ static struct life *life_of(struct nsreg *reg, enum nst_type type, __u32 ino)
 static void add_visit(struct visit *v, size_t *n, const struct nst_event *e, __u32 other)
 {
 	if (*n < SHOW_MAX) {
-		v[*n] = (struct visit){ .pid = e->pid, .ts = e->ts_ns, .other = other,
-					.kind = e->kind };
+		v[*n] = (struct visit){
+			.pid = e->pid, .ts = e->ts_ns, .other = other, .kind = e->kind
+		};
 		memcpy(v[*n].comm, e->comm, NST_COMM_LEN);
 	}
 	(*n)++;
@@ -100,8 +101,8 @@ struct proc {
 	char comm[NST_COMM_LEN];
 	__u64 events;
 	size_t group;
-	bool streams;		/* the first of its group: written, not buffered */
-	char *text;		/* the buffered timeline */
+	bool streams; /* the first of its group: written, not buffered */
+	char *text; /* the buffered timeline */
 	size_t len, cap;
 };
 
@@ -111,13 +112,13 @@ struct text_report {
 	struct nst_fmt fmt;
 	struct nsreg *reg;
 	__u64 events, lost;
-	struct lost_mark *lost_at;	/* at most one a second */
+	struct lost_mark *lost_at; /* at most one a second */
 	size_t nlost, lost_cap;
-	struct pidmap pids;	/* pid -> index in procs, by first appearance */
+	struct pidmap pids; /* pid -> index in procs, by first appearance */
 	struct proc *procs;
 	size_t nprocs, cap;
-	size_t group;		/* the group the current pass writes */
-	bool failed;		/* out of memory */
+	size_t group; /* the group the current pass writes */
+	bool failed; /* out of memory */
 };
 
 static void print_visits(FILE *out, const char *what, const struct visit *v, size_t n,
@@ -146,7 +147,7 @@ static void print_ns(void *ctx, struct nsreg_ns *n)
 	char wall[48];
 
 	if (!n->creator_pid && (!l || (!l->njoins && !l->nleaves)))
-		return;	/* only seen, never used: not worth a lifecycle */
+		return; /* only seen, never used: not worth a lifecycle */
 	fprintf(pc->out, "  %s:[%u]%s\n", type, n->ino, n->gen ? " (inode reused)" : "");
 	nst_wall_str(&pc->fmt, n->first_seen_ns, wall, sizeof(wall));
 	if (n->creator_pid)
@@ -386,9 +387,11 @@ static void print_head(struct text_report *r)
 {
 	char wall[48];
 
-	fprintf(r->out, "Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
-		"  %llu events", r->meta.host, r->meta.kernel, r->meta.backend, r->meta.tier,
-		r->meta.filters, (unsigned long long)r->events);
+	fprintf(r->out,
+		"Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
+		"  %llu events",
+		r->meta.host, r->meta.kernel, r->meta.backend, r->meta.tier, r->meta.filters,
+		(unsigned long long)r->events);
 	fprintf(r->out, ", %llu lost in the kernel\n", (unsigned long long)r->lost);
 	for (size_t i = 0; i < r->nlost; i++)
 		fprintf(r->out, "  LOST: %llu events in total by %s\n",
@@ -398,8 +401,7 @@ static void print_head(struct text_report *r)
 	nsreg_for_each(r->reg, print_ns, r);
 }
 
-int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err,
-		size_t errlen)
+int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen)
 {
 	struct text_report r = { .out = out, .reg = nsreg_new() };
 	struct nst_rec_reader_ops ops = { text_meta, text_event, text_lost };

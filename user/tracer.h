@@ -14,29 +14,29 @@
 #include "nstrace.h"
 
 enum nst_backend {
-	NST_BACKEND_AUTO,	/* bpf when it loads, else kmod */
+	NST_BACKEND_AUTO, /* bpf when it loads, else kmod */
 	NST_BACKEND_BPF,
 	NST_BACKEND_KMOD,
 };
 
 enum nst_tier {
 	NST_TIER_AUTO,
-	NST_TIER_TRACEPOINT,	/* bpf */
-	NST_TIER_FENTRY,	/* bpf */
-	NST_TIER_KPROBE,	/* kmod: kprobes, kretprobes and sched tracepoints */
+	NST_TIER_TRACEPOINT, /* bpf */
+	NST_TIER_FENTRY, /* bpf */
+	NST_TIER_KPROBE, /* kmod: kprobes, kretprobes and sched tracepoints */
 };
 
 struct nst_tracer_opts {
-	const pid_t *pids;	/* trace these tgids and their descendants */
+	const pid_t *pids; /* trace these tgids and their descendants */
 	int npids;
-	const char *comm;	/* exact comm, at most 15 chars */
-	__u32 ns_slots;		/* 1 << enum nst_ns; 0 means all */
-	const char *cgroup;	/* cgroup v2 path: this cgroup and below */
+	const char *comm; /* exact comm, at most 15 chars */
+	__u32 ns_slots; /* 1 << enum nst_ns; 0 means all */
+	const char *cgroup; /* cgroup v2 path: this cgroup and below */
 	bool failed_only;
-	bool verbose;		/* libbpf debug output */
-	enum nst_backend backend;	/* auto: $NSTRACE_BACKEND when set */
+	bool verbose; /* libbpf debug output */
+	enum nst_backend backend; /* auto: $NSTRACE_BACKEND when set */
 	enum nst_tier tier;
-	size_t ringbuf_bytes;	/* 0: default (4 MiB) */
+	size_t ringbuf_bytes; /* 0: default (4 MiB) */
 };
 
 /* 0 when bytes is a ring buffer size the tracer takes, else -1 with a message. */
@@ -51,8 +51,8 @@ struct nst_tracer;
  * Load, set filters and attach. On failure returns NULL with a message
  * ("failed to X: reason", plus what to do) in err, and errno set.
  */
-struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *opts, nst_event_fn fn,
-				   void *ctx, char *err, size_t errlen);
+struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *opts, nst_event_fn fn, void *ctx,
+				   char *err, size_t errlen);
 
 /* Deliver pending events; returns events handled, or -errno. */
 int nst_tracer_poll(struct nst_tracer *t, int timeout_ms);

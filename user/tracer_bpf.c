@@ -31,8 +31,8 @@ struct nst_bpf {
 	struct nstrace_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	struct nsreg *seen;	/* with a task filter: namespaces traced tasks were in */
-	struct btf *vmlinux;	/* while opening: the kernel's BTF, parsed once */
+	struct nsreg *seen; /* with a task filter: namespaces traced tasks were in */
+	struct btf *vmlinux; /* while opening: the kernel's BTF, parsed once */
 };
 
 static struct nstrace_bpf *skel_of(struct nst_tracer *t)
@@ -147,7 +147,8 @@ static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
 	/* none of the group: name them all, once, when at the first */
 	if (!first && !strcmp(bpf_program__name(prog), group[0]))
 		for (int i = 0; i < 4 && group[i]; i++)
-			note_missing(t, bpf_object__find_program_by_name(skel_of(t)->obj, group[i]));
+			note_missing(t,
+				     bpf_object__find_program_by_name(skel_of(t)->obj, group[i]));
 }
 
 /*
@@ -168,9 +169,8 @@ static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vm
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
-		if (is_syscall_fentry(prog) && !kernel_has_func(vmlinux, prog))
-			return false;
+	bpf_object__for_each_program(prog, obj) if (is_syscall_fentry(prog) &&
+						    !kernel_has_func(vmlinux, prog)) return false;
 	return true;
 }
 
@@ -186,7 +186,8 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, const stru
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		const char *name = bpf_program__name(prog);
 		struct bpf_program *twin;
 		char twin_name[64];
@@ -217,8 +218,10 @@ int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
 {
 	if (bytes >= 4096 && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
 		return 0;
-	snprintf(err, errlen, "invalid ring buffer size %zu: use a power of two from 4K to 1G "
-		 "(such as 4M; a bigger one loses fewer events under load)", bytes);
+	snprintf(err, errlen,
+		 "invalid ring buffer size %zu: use a power of two from 4K to 1G "
+		 "(such as 4M; a bigger one loses fewer events under load)",
+		 bytes);
 	return -1;
 }
 
@@ -262,15 +265,19 @@ static int seed_cgroup(struct nst_tracer *t, const char *path, char *err, size_t
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
-			 "such as /sys/fs/cgroup/system.slice)", path, strerror(errno));
+		snprintf(err, errlen,
+			 "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
+			 "such as /sys/fs/cgroup/system.slice)",
+			 path, strerror(errno));
 		return -errno;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
 		int e = -errno;
 
-		snprintf(err, errlen, "failed to set cgroup filter '%s': %s (not a cgroup v2 "
-			 "directory?)", path, strerror(-e));
+		snprintf(err, errlen,
+			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
+			 "directory?)",
+			 path, strerror(-e));
 		close(fd);
 		return e;
 	}
@@ -344,7 +351,8 @@ static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char
 {
 	for (int i = 0; i < o->npids; i++) {
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			snprintf(err, errlen, "failed to trace pid %d: no such process", o->pids[i]);
+			snprintf(err, errlen, "failed to trace pid %d: no such process",
+				 o->pids[i]);
 			return -ESRCH;
 		}
 		bpf_add_pid(t, o->pids[i]);
@@ -375,8 +383,8 @@ static const char *load_advice(int ret, const struct nst_tracer_opts *o)
 	if (ret == -EPERM)
 		return "the kernel refused: lockdown or a security module? see -v";
 	if (ret == -ENOMEM || ret == -E2BIG)
-		return o->ringbuf_bytes ? "not enough memory for the ring buffer: try a smaller -b" :
-					  "not enough memory for the BPF maps";
+		return o->ringbuf_bytes ? "not enough memory for the ring buffer: try a smaller -b"
+					: "not enough memory for the BPF maps";
 	return "run with -v for the verifier log";
 }
 
@@ -454,8 +462,8 @@ static bool fentry_allowed(struct nst_tracer *t)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	const struct btf *vmlinux = kernel_btf(t);
-	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces",
-						   BTF_KIND_FUNC) : -1;
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces", BTF_KIND_FUNC)
+			 : -1;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id > 0 ? id : 0);
 	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
@@ -475,14 +483,15 @@ static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o,
 	if (o->tier == NST_TIER_AUTO && !fentry_allowed(t)) {
 		if (o->verbose)
 			fprintf(stderr, "nstrace: this kernel refuses fentry programs; using "
-				"tracepoints\n");
+					"tracepoints\n");
 		return open_tier(t, o, NST_TIER_TRACEPOINT, err, errlen);
 	}
 	if (o->tier != NST_TIER_AUTO) {
 		ret = open_tier(t, o, o->tier, err, errlen);
 		if (ret && o->tier == NST_TIER_FENTRY)
 			snprintf(err + strlen(err), errlen - strlen(err),
-				 "; this kernel refuses the fentry tier: use --tier tracepoint or auto");
+				 "; this kernel refuses the fentry tier: use --tier tracepoint or "
+				 "auto");
 		return ret;
 	}
 	ret = open_tier(t, o, NST_TIER_FENTRY, why, sizeof(why));
@@ -503,8 +512,10 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	verbose_libbpf = o->verbose;
 	libbpf_set_print(libbpf_print);
 	if (access(KERNEL_BTF, R_OK)) {
-		snprintf(err, errlen, "failed to find kernel BTF at %s: nstrace needs a kernel "
-			 "built with CONFIG_DEBUG_INFO_BTF=y", KERNEL_BTF);
+		snprintf(err, errlen,
+			 "failed to find kernel BTF at %s: nstrace needs a kernel "
+			 "built with CONFIG_DEBUG_INFO_BTF=y",
+			 KERNEL_BTF);
 		return -ENOENT;
 	}
 	if ((ret = nst_check_tracer_caps(err, errlen)))
@@ -526,7 +537,8 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
 	    !(b->seen = nsreg_new())) {
 		ret = -ENOMEM;
-		snprintf(err, errlen, "failed to allocate namespace registry: %s", strerror(ENOMEM));
+		snprintf(err, errlen, "failed to allocate namespace registry: %s",
+			 strerror(ENOMEM));
 		goto fail;
 	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
