@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <limits.h>
@@ -69,12 +68,11 @@ static int parse_scaled(const char *s, const char *const *units, const long long
 	char *end;
 	double v;
 
-	/* plain decimals only: strtod would also take "nan", "inf" and hex */
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
+	/* plain decimals only: strtod would also take "nan", "inf", hex and exponents */
+	if (end == s || errno || !isfinite(v) || v < 0 ||
+	    strspn(s, "0123456789.") != (size_t)(end - s))
 		return -1;
 	for (int i = 0; units[i]; i++) {
 		if (strcmp(end, units[i]))
