@@ -17,9 +17,9 @@ const volatile bool filter_tgid = false;
 const volatile bool filter_comm = false;
 const volatile char targ_comm[NST_COMM_LEN] = {};
 const volatile bool filter_cgroup = false;
-const volatile __u32 ns_slots = 0;	/* 1 << enum nst_ns; 0 means every type */
+const volatile __u32 ns_slots = 0; /* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
-const volatile __u16 event_source = NST_SRC_TRACEPOINT;	/* the tier that was loaded */
+const volatile __u16 event_source = NST_SRC_TRACEPOINT; /* the tier that was loaded */
 /*
  * sched_process_exit fires before exit_task_namespaces: when fe_switch is
  * loaded, a process stays traced until its exit switch has been seen.
@@ -34,7 +34,7 @@ const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);	/* resized by the collector */
+	__uint(max_entries, 8 << 20); /* resized by the collector */
 } events SEC(".maps");
 
 /* tgids whose events are wanted: seeded from --pid, extended at fork. */
@@ -114,28 +114,10 @@ static __always_inline bool current_wanted(__u32 tgid)
 	return true;
 }
 
-static __always_inline __u32 changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
-	return m;
-}
-
 /* Does the event touch a namespace type selected with --ns? */
 static __always_inline bool slots_wanted(const struct nst_event *e)
 {
-	__u32 m;
-
-	if (!ns_slots)
-		return true;
-	m = changed_slots(e) | nst_flags_to_slots(e->flags | e->target_type);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i])
-			m |= 1U << i;
-	return m & ns_slots;
+	return !ns_slots || (nst_event_slots(e) & ns_slots);
 }
 
 static __always_inline void count_lost(void)
@@ -167,9 +149,9 @@ static __always_inline void emit(const struct nst_event *src)
 		return;
 	}
 	__builtin_memcpy(e, src, sizeof(*e));
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-				      BPF_RB_FORCE_WAKEUP :
-				      BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline struct nst_event *scratch_event(void)
@@ -367,7 +349,6 @@ out:
 	return 0;
 }
 
-
 /*
  * The fentry tier. Each syscall hook has a tracepoint and an fentry/fexit
  * variant calling the same static function; the collector autoloads one.
@@ -468,7 +449,7 @@ int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
 	__u32 tgid = p->tgid;
 
 	emit_switch(p, new, 0);
-	if (!new && untrace_at_exit_switch && filter_tgid && p->pid == tgid)
+	if (!new &&untrace_at_exit_switch && filter_tgid && p->pid == tgid)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
@@ -540,7 +521,7 @@ int BPF_PROG(fe_commit_creds, struct cred *new)
 struct cost_key {
 	__u32 tid;
 	__u32 type;
-	__u32 whole;	/* 1: create_new_namespaces; 0: one copy_* or create_user_ns */
+	__u32 whole; /* 1: create_new_namespaces; 0: one copy_* or create_user_ns */
 };
 
 struct {
@@ -556,7 +537,7 @@ static __always_inline int cost_enter(__u64 type, __u64 flags, __u32 whole)
 	__u64 now;
 
 	/* copy_* is also called for types that are not new: it then only takes a reference */
-	if (!(flags & type) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!(flags & type & NST_CLONE_NEWALL) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	bpf_map_update_elem(&cost_start, &k, &now, BPF_ANY);
@@ -596,19 +577,19 @@ out:
 #define PTR_INO(p) (IS_ERR_PTR(p) || !(p) ? 0 : BPF_CORE_READ(p, ns.inum))
 
 /* One fentry/fexit pair per copy_* function: (flags, ...) -> new namespace. */
-#define COST_ENTER(fn, type)                                                                 \
-	SEC("fentry/" #fn)                                                                   \
-	int BPF_PROG(fe_cost_##fn, unsigned long flags)                                      \
-	{                                                                                    \
-		return cost_enter(type, flags, 0);                                           \
+#define COST_ENTER(fn, type)                            \
+	SEC("fentry/" #fn)                              \
+	int BPF_PROG(fe_cost_##fn, unsigned long flags) \
+	{                                               \
+		return cost_enter(type, flags, 0);      \
 	}
 
-#define COST_PAIR3(fn, type, rtype)                                                          \
-	COST_ENTER(fn, type)                                                                 \
-	SEC("fexit/" #fn)                                                                    \
-	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret)     \
-	{                                                                                    \
-		return cost_exit(type, PTR_INO(ret), PTR_RET(ret), 0);                       \
+#define COST_PAIR3(fn, type, rtype)                                                     \
+	COST_ENTER(fn, type)                                                            \
+	SEC("fexit/" #fn)                                                               \
+	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret) \
+	{                                                                               \
+		return cost_exit(type, PTR_INO(ret), PTR_RET(ret), 0);                  \
 	}
 
 COST_ENTER(copy_mnt_ns, NST_CLONE_NEWNS)

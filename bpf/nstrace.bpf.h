@@ -65,14 +65,14 @@ static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
 }
 
 /* The namespaces an nsproxy holds, by event slot. */
-#define NSPROXY_SLOTS(X)                         \
-	X(NST_NS_MNT, mnt_ns)                    \
-	X(NST_NS_PID_FC, pid_ns_for_children)    \
-	X(NST_NS_NET, net_ns)                    \
-	X(NST_NS_UTS, uts_ns)                    \
-	X(NST_NS_IPC, ipc_ns)                    \
-	X(NST_NS_CGROUP, cgroup_ns)              \
-	X(NST_NS_TIME, time_ns)                  \
+#define NSPROXY_SLOTS(X)                      \
+	X(NST_NS_MNT, mnt_ns)                 \
+	X(NST_NS_PID_FC, pid_ns_for_children) \
+	X(NST_NS_NET, net_ns)                 \
+	X(NST_NS_UTS, uts_ns)                 \
+	X(NST_NS_IPC, ipc_ns)                 \
+	X(NST_NS_CGROUP, cgroup_ns)           \
+	X(NST_NS_TIME, time_ns)               \
 	X(NST_NS_TIME_FC, time_ns_for_children)
 
 /*
@@ -190,10 +190,9 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 	}
 	if (file_is_pidfd(f, magic)) {
 		/* pidfs keeps the struct pid in the inode; anon-inode pidfds in the file */
-		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private) :
-							   BPF_CORE_READ(f, private_data);
+		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private)
+							: BPF_CORE_READ(f, private_data);
 		struct task_struct *tt = pid_task_of(pid);
-		__u32 want = nst_flags_to_slots(nstype);
 		__u32 inos[NST_NS_COUNT] = {};
 
 		e->target_kind = NST_TGT_PIDFD;
@@ -201,13 +200,7 @@ static __always_inline void setns_target(struct task_struct *t, int fd, __u64 ns
 		if (!tt)
 			return;
 		task_ns_inos_probed(tt, inos);
-		/* joining by pidfd enters the target's own pid and time ns */
-		inos[NST_NS_PID_FC] = inos[NST_NS_PID];
-		inos[NST_NS_TIME_FC] = inos[NST_NS_TIME];
-		want &= ~(1U << NST_NS_PID);
-		for (int i = 0; i < NST_NS_COUNT; i++)
-			if (want & (1U << i))
-				e->target[i] = inos[i];
+		nst_pidfd_target(inos, nstype, e->target);
 		return;
 	}
 	e->target_kind = NST_TGT_OTHER;

@@ -39,7 +39,7 @@ done <<'EOT'
 2 | invalid size '1e3'                             | -b 1e3 -d 1
 2 | invalid ring buffer size 3072: use a power of two from 4K to 1G | -b 3K -d 1
 2 | invalid ring buffer size 2147483648             | trace -b 2G -d 1
-2 | unknown tier 'kprobe' \(valid: auto, fentry, tracepoint\) | --tier kprobe -d 1
+2 | unknown tier 'uprobe' \(valid: auto, fentry, tracepoint, kprobe\) | --tier uprobe -d 1
 2 | nstrace trace: unrecognized option '--bogus'   | trace --bogus
 2 | nstrace: unrecognized option '--bogus'         | --bogus
 2 | option '--pid' requires an argument            | trace --pid

@@ -12,21 +12,21 @@
 #include "nst_test.h"
 #include "event.h"
 
-#define FREE_WAIT_MS 30000	/* net cleanup waits for RCU grace periods; TCG is slow */
+#define FREE_WAIT_MS 30000 /* net cleanup waits for RCU grace periods; TCG is slow */
 
 /* No tracer: skip where the kernel refuses fentry, fail in the VM. */
-#define REQUIRE_FENTRY(t)                                                                    \
-	do {                                                                                 \
-		if (!(t) && !nst_in_vm())                                                    \
-			SKIP(return, "this kernel refuses fentry programs; "                 \
-				     "make check-vm runs this test on Debian's kernel");     \
-		ASSERT_NE(NULL, t) TH_LOG("failed to open the fentry tier in the VM");      \
+#define REQUIRE_FENTRY(t)                                                                \
+	do {                                                                             \
+		if (!(t) && !nst_in_vm())                                                \
+			SKIP(return, "this kernel refuses fentry programs; "             \
+				     "make check-vm runs this test on Debian's kernel"); \
+		ASSERT_NE(NULL, t) TH_LOG("failed to open the fentry tier in the VM");   \
 	} while (0)
 
-#define OPEN_FENTRY(t, pids, npids, log)                                                     \
-	do {                                                                                 \
-		t = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log);                      \
-		REQUIRE_FENTRY(t);                                                           \
+#define OPEN_FENTRY(t, pids, npids, log)                                  \
+	do {                                                              \
+		(t) = nst_open_tracer(pids, npids, NST_TIER_FENTRY, log); \
+		REQUIRE_FENTRY(t);                                        \
 	} while (0)
 
 static struct nst_evlog *new_log(void)
@@ -44,9 +44,10 @@ TEST(auto_picks_fentry_with_every_hook)
 	t = nst_open_tracer(&self, 1, NST_TIER_AUTO, log);
 	ASSERT_NE(NULL, t);
 	if (nst_tracer_tier(t) != NST_TIER_FENTRY && !nst_in_vm()) {
+		const char *picked = nst_tier_name(nst_tracer_tier(t));
+
 		nst_tracer_close(t);
-		SKIP(return, "this kernel refuses fentry programs (auto picked %s)",
-		     nst_tier_name(nst_tracer_tier(t)));
+		SKIP(return, "this kernel refuses fentry programs (auto picked %s)", picked);
 	}
 	EXPECT_EQ(NST_TIER_FENTRY, nst_tracer_tier(t))
 	TH_LOG("--tier auto picked %s", nst_tier_name(nst_tracer_tier(t)));
@@ -147,8 +148,8 @@ static const struct nst_event *nth_switch(const struct nst_evlog *l, pid_t pid, 
 
 TEST(switches_of_unshare_setns_creds_and_exit)
 {
-	struct switch_truth *tr = mmap(NULL, sizeof(*tr), PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct switch_truth *tr =
+		mmap(NULL, sizeof(*tr), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	const struct nst_event *un, *back, *user, *ex;
 	struct nst_evlog *log = new_log();
 	struct nst_worker w;
@@ -267,8 +268,8 @@ struct ns_slot {
 };
 
 static const struct ns_slot every_type[] = {
-	{ "mnt", NST_NS_MNT },	   { "uts", NST_NS_UTS },	{ "ipc", NST_NS_IPC },
-	{ "pid", NST_NS_PID },	   { "net", NST_NS_NET },	{ "user", NST_NS_USER },
+	{ "mnt", NST_NS_MNT },	     { "uts", NST_NS_UTS },   { "ipc", NST_NS_IPC },
+	{ "pid", NST_NS_PID },	     { "net", NST_NS_NET },   { "user", NST_NS_USER },
 	{ "cgroup", NST_NS_CGROUP }, { "time", NST_NS_TIME },
 };
 
@@ -296,13 +297,15 @@ TEST_F(traced_self, every_type_is_freed_after_its_only_holder_exits)
 	ex = nst_wait_event(self->t, self->log, NST_K_EXIT, c.pid);
 	ASSERT_NE(NULL, ex);
 	for (int i = 0; i < 8; i++) {
-		const struct nst_event *f = wait_free(self->t, self->log, every_type[i].slot, ino[i]);
+		const struct nst_event *f =
+			wait_free(self->t, self->log, every_type[i].slot, ino[i]);
 
-		EXPECT_NE(NULL, f) TH_LOG("no ns_free for %s:[%llu]", every_type[i].proc_name,
-					  (unsigned long long)ino[i]);
+		EXPECT_NE(NULL, f)
+		TH_LOG("no ns_free for %s:[%llu]", every_type[i].proc_name,
+		       (unsigned long long)ino[i]);
 		if (f)
-			EXPECT_GT(f->ts_ns, ex->ts_ns) TH_LOG("%s freed before its holder exited",
-							     every_type[i].proc_name);
+			EXPECT_GT(f->ts_ns, ex->ts_ns)
+		TH_LOG("%s freed before its holder exited", every_type[i].proc_name);
 	}
 }
 
@@ -337,14 +340,14 @@ TEST_F(traced_self, net_freed_only_after_its_last_holder)
 	for (int i = 0; i < log->n; i++)
 		EXPECT_FALSE(log->ev[i].kind == NST_K_NS_FREE &&
 			     log->ev[i].target[NST_NS_NET] == net)
-		TH_LOG("net:[%llu] freed while B still holds it", (unsigned long long)net);
+	TH_LOG("net:[%llu] freed while B still holds it", (unsigned long long)net);
 	kill(b.pid, SIGKILL);
 	nsrt_wait(&b);
 	exit_b = nst_wait_event(self->t, self->log, NST_K_EXIT, b.pid);
 	ASSERT_NE(NULL, exit_b);
 	f = wait_free(self->t, self->log, NST_NS_NET, net);
-	ASSERT_NE(NULL, f) TH_LOG("no ns_free for net:[%llu] after its last holder exited",
-				  (unsigned long long)net);
+	ASSERT_NE(NULL, f)
+	TH_LOG("no ns_free for net:[%llu] after its last holder exited", (unsigned long long)net);
 	EXPECT_GT(f->ts_ns, exit_b->ts_ns);
 	EXPECT_EQ(CLONE_NEWNET, f->flags);
 	TH_LOG("net:[%llu] freed %.1f ms after its last holder exited", (unsigned long long)net,

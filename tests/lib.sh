@@ -56,14 +56,15 @@ need_root() {
 	exit 0
 }
 
-# start_tracer OUT ERR ARGS...: run nstrace in the background until it is attached
+# start_tracer OUT ERR ARGS...: run nstrace (trace or record) in the background
+# until it is attached
 start_tracer() {
 	out=$1 err=$2
 	shift 2
 	"$NSTRACE" "$@" >"$out" 2>"$err" &
 	TRACER=$!
 	for _ in $(seq 1 100); do
-		grep -q '^Tracing' "$err" 2>/dev/null && return 0
+		grep -qE '^(Tracing|Recording)' "$err" 2>/dev/null && return 0
 		kill -0 $TRACER 2>/dev/null || return 1
 		sleep 0.05
 	done

@@ -19,15 +19,15 @@
  * A privileged test skips when not root, except under CI=true, where a
  * skip would hide a broken environment: there it fails.
  */
-#define NST_REQUIRE_ROOT(_metadata)                                                          \
-	do {                                                                                 \
-		if (geteuid() != 0) {                                                        \
-			const char *ci = getenv("CI");                                       \
-			if (ci && !strcmp(ci, "true"))                                       \
-				ASSERT_EQ(0, geteuid())                                      \
-				TH_LOG("CI=true: this privileged test must run as root");   \
-			SKIP(return, "needs root (fails instead under CI=true)");             \
-		}                                                                            \
+#define NST_REQUIRE_ROOT(_metadata)                                               \
+	do {                                                                      \
+		if (geteuid() != 0) {                                             \
+			const char *ci = getenv("CI");                            \
+			if (ci && !strcmp(ci, "true"))                            \
+				ASSERT_EQ(0, geteuid())                           \
+			TH_LOG("CI=true: this privileged test must run as root"); \
+			SKIP(return, "needs root (fails instead under CI=true)"); \
+		}                                                                 \
 	} while (0)
 
 /* Inside the test VM (tests/vm/init sets it): nothing may skip there. */
@@ -66,8 +66,7 @@ static inline int nst_log_event(void *ctx, const struct nst_event *e)
 }
 
 /* The first logged event of kind by pid, or NULL. */
-static inline const struct nst_event *nst_find_event(const struct nst_evlog *l, int kind,
-						     pid_t pid)
+static inline const struct nst_event *nst_find_event(const struct nst_evlog *l, int kind, pid_t pid)
 {
 	for (int i = 0; i < l->n; i++)
 		if (l->ev[i].kind == kind && l->ev[i].pid == (__u32)pid)
@@ -110,8 +109,7 @@ struct nst_worker {
 	int sock;
 };
 
-static inline int nst_start_worker(struct nst_worker *w, void (*op)(int sock, void *arg),
-				   void *arg)
+static inline int nst_start_worker(struct nst_worker *w, void (*op)(int sock, void *arg), void *arg)
 {
 	int sv[2];
 

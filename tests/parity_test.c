@@ -74,8 +74,8 @@ static void relabel_created(struct canon *c, const struct nst_event *e)
 {
 	__u32 created = nst_changed_slots(e) & nst_flags_to_slots(e->flags), types = 0;
 
-	if (e->ret < 0 || (e->kind != NST_K_CLONE && e->kind != NST_K_CLONE3 &&
-			   e->kind != NST_K_UNSHARE))
+	if (e->ret < 0 ||
+	    (e->kind != NST_K_CLONE && e->kind != NST_K_CLONE3 && e->kind != NST_K_UNSHARE))
 		return;
 	for (int i = 0; i < NST_NS_COUNT; i++) {
 		enum nst_type type = nst_slot_type(i);
@@ -166,8 +166,7 @@ static void check_slots(struct __test_metadata *_metadata, const struct truth *w
 		if (!want->ino[i])
 			continue;
 		EXPECT_EQ(want->ino[i], got[i])
-		TH_LOG("%s: %s is %u, /proc says %u", what, nst_slot_name(i), got[i],
-		       want->ino[i]);
+		TH_LOG("%s: %s is %u, /proc says %u", what, nst_slot_name(i), got[i], want->ino[i]);
 	}
 }
 
@@ -182,14 +181,15 @@ static enum nst_tier wanted_tier(void)
 	return NST_TIER_AUTO;
 }
 
-#define OPEN_TRACER(t, self, log)                                                            \
-	do {                                                                                 \
-		t = nst_open_tracer(&self, 1, wanted_tier(), log);                           \
-		ASSERT_NE(NULL, t);                                                          \
-		if (nst_in_vm() && wanted_tier() == NST_TIER_AUTO)                           \
-			ASSERT_EQ(NST_TIER_FENTRY, nst_tracer_tier(t))                       \
-			TH_LOG("in the VM, --tier auto must pick fentry");                  \
-		TH_LOG("tier %s", nst_tier_name(nst_tracer_tier(t)));                       \
+#define OPEN_TRACER(t, self, log)                                          \
+	do {                                                               \
+		(t) = nst_open_tracer(&(self), 1, wanted_tier(), log);     \
+		ASSERT_NE(NULL, t);                                        \
+		if (nst_in_vm() && wanted_tier() == NST_TIER_AUTO) {       \
+			ASSERT_EQ(NST_TIER_FENTRY, nst_tracer_tier(t))     \
+			TH_LOG("in the VM, --tier auto must pick fentry"); \
+		}                                                          \
+		TH_LOG("tier %s", nst_tier_name(nst_tracer_tier(t)));      \
 	} while (0)
 
 /* The i-th event of kind by pid (0-based), or NULL. */
@@ -210,9 +210,8 @@ static int container(void *arg)
 	return 0;
 }
 
-static void check_container(struct __test_metadata *_metadata, const struct nst_evlog *l,
-			    pid_t pid, const struct truth *tr, const struct truth *infra,
-			    __u64 joined)
+static void check_container(struct __test_metadata *_metadata, const struct nst_evlog *l, pid_t pid,
+			    const struct truth *tr, const struct truth *infra, __u64 joined)
 {
 	const struct nst_event *join = nth_event(l, NST_K_SETNS, pid, 0);
 	const struct nst_event *ex = nth_event(l, NST_K_EXIT, pid, 0);
@@ -233,8 +232,8 @@ TEST(pod_scenario)
 {
 	struct truth *tr = mmap(NULL, 3 * sizeof(*tr), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
-					  CLONE_NEWNS | CLONE_NEWPID,
+	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS |
+					  CLONE_NEWPID,
 				.fn = nsrt_hold_until_eof };
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID, .fn = container };
 	struct nst_evlog *log = calloc(1, sizeof(*log));
@@ -312,13 +311,13 @@ static int seq_step(int i, int init_net, int pidfd)
 	case 0:
 		return unshare(CLONE_NEWNET | CLONE_NEWUTS);
 	case 1:
-		return setns(init_net, CLONE_NEWNET);	/* back to where it started */
+		return setns(init_net, CLONE_NEWNET); /* back to where it started */
 	case 2:
 		return unshare(CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP);
 	case 3:
-		return setns(pidfd, CLONE_NEWNET | CLONE_NEWUTS);	/* into the holder's */
+		return setns(pidfd, CLONE_NEWNET | CLONE_NEWUTS); /* into the holder's */
 	default:
-		return setns(init_net, CLONE_NEWUTS) ? 0 : -1;	/* must fail: EINVAL */
+		return setns(init_net, CLONE_NEWUTS) ? 0 : -1; /* must fail: EINVAL */
 	}
 }
 
@@ -345,8 +344,8 @@ static int hold_forever(void *arg)
 
 TEST(unshare_setns_sequence)
 {
-	struct seq_arg *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct seq_arg *a =
+		mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct nsrt_spec sh = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS, .fn = hold_forever };
 	struct nst_evlog *log = calloc(1, sizeof(*log));
 	const struct nst_event *e;

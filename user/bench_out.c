@@ -135,12 +135,15 @@ static void print_env(const struct bench_run *r, FILE *out)
 {
 	const struct bench_env *e = &r->env;
 
-	fprintf(out, "kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
+	fprintf(out,
+		"kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
 		"%d mounts; %d net namespaces; tier %s\n",
 		e->kernel, e->ncpus, e->cpu_model, e->hz, e->preempt, e->rcu_expedited, e->mounts,
 		e->net_namespaces, e->tier);
-	fprintf(out, "mode %s, %d iterations per type; latency in microseconds "
-		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall latency)\n",
+	fprintf(out,
+		"mode %s, %d iterations per type; latency in microseconds "
+		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall "
+		"latency)\n",
 		r->mode, r->n);
 }
 
@@ -189,8 +192,8 @@ static void add_result_line(struct libscols_table *tb, const struct bench_run *r
 int bench_print_table(const struct bench_run *r, FILE *out)
 {
 	struct libscols_table *tb = scols_new_table();
-	const char *heads[] = { "TYPE", "P50", "P90", "P99", "MAX", "CPU-P50", "KERN-P50",
-				"KERN-WALL", "CREATE+FREE/s" };
+	const char *heads[] = { "TYPE",	   "P50",      "P90",	    "P99",	    "MAX",
+				"CPU-P50", "KERN-P50", "KERN-WALL", "CREATE+FREE/s" };
 	char h[32];
 
 	if (!tb) {
@@ -291,7 +294,7 @@ void bench_print_json(const struct bench_run *r, FILE *out)
 void bench_print_csv(const struct bench_run *r, FILE *out)
 {
 	fprintf(out, "type,skipped,wall_p50_us,wall_p90_us,wall_p99_us,wall_max_us,cpu_p50_us,"
-		"kernel_p50_us,create_free_per_sec,kib_per_ns");
+		     "kernel_p50_us,create_free_per_sec,kib_per_ns");
 	for (int j = 0; j < r->njobs; j++)
 		fprintf(out, ",rate_j%d", r->jobs[j]);
 	fputc('\n', out);

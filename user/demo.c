@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsreg.h"
 #include "nsrt.h"
 #include "tracer.h"
@@ -64,8 +65,7 @@ static void failing_setns(struct demo *d)
 	drain(d);
 }
 
-static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c,
-		 const char *what)
+static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c, const char *what)
 {
 	char err[256];
 
@@ -119,7 +119,7 @@ out:
 }
 
 static const char demo_usage[] =
-	"Usage: nstrace demo [-J] [-T] [-v]\n"
+	"Usage: nstrace demo [-J] [-T] [-v] [--backend NAME] [--tier TIER]\n"
 	"Trace the built-in pod scenario live, then print the summary:\n"
 	"  A: new net,uts,ipc,mnt,pid (a pod sandbox)\n"
 	"  B: joins A's net,uts; new mnt,pid (like docker run --network=container:A)\n"
@@ -128,11 +128,12 @@ static const char demo_usage[] =
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },   { "timestamp", no_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "json", no_argument, NULL, 'J' },
+						  { "timestamp", no_argument, NULL, 'T' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	struct demo d = {};
 	struct nst_tracer_opts o = {};
 	bool ts = false;
@@ -151,6 +152,13 @@ int cmd_demo(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o, err, sizeof(err)) < 0) {
+				nst_errorf("%s", err);
+				return NST_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(demo_usage, stdout);
@@ -175,12 +183,12 @@ int cmd_demo(int argc, char **argv)
 		nsreg_free(d.reg);
 		return NST_EXIT_USAGE;
 	}
-	fprintf(stderr, "nstrace demo: the pod scenario (tier %s)\n",
-		nst_tier_name(nst_tracer_tier(d.t)));
+	fprintf(stderr, "nstrace demo: the pod scenario (%s)\n", nst_tracer_describe(d.t));
 	if (!d.json)
 		nst_print_header(stdout, &d.cols);
 	ret = run_pod(&d);
 	nsreg_print_summary(d.reg, d.json ? stderr : stdout, nst_tracer_lost(d.t),
+			    nst_backend_name(nst_tracer_backend(d.t)),
 			    nst_tier_name(nst_tracer_tier(d.t)));
 	nst_tracer_close(d.t);
 	nsreg_free(d.reg);

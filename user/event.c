@@ -8,18 +8,25 @@
 #include <time.h>
 #include "event.h"
 #include "nsrt.h"
+#include "strbuf.h"
 
 static const char *const kind_names[NST_K_MAX] = {
-	[NST_K_NONE] = "none",	      [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
-	[NST_K_UNSHARE] = "unshare",  [NST_K_SETNS] = "setns",	  [NST_K_FORK] = "fork",
-	[NST_K_EXEC] = "exec",	      [NST_K_EXIT] = "exit",	  [NST_K_SWITCH] = "switch",
-	[NST_K_NS_FREE] = "ns_free",  [NST_K_NS_COST] = "ns_cost",
+	[NST_K_NONE] = "none",	     [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
+	[NST_K_UNSHARE] = "unshare", [NST_K_SETNS] = "setns",	  [NST_K_FORK] = "fork",
+	[NST_K_EXEC] = "exec",	     [NST_K_EXIT] = "exit",	  [NST_K_SWITCH] = "switch",
+	[NST_K_NS_FREE] = "ns_free", [NST_K_NS_COST] = "ns_cost",
 };
 
 static const char *const slot_names[NST_NS_COUNT] = {
-	[NST_NS_MNT] = "mnt",	  [NST_NS_PID] = "pid",	      [NST_NS_PID_FC] = "pid_for_children",
-	[NST_NS_NET] = "net",	  [NST_NS_UTS] = "uts",	      [NST_NS_IPC] = "ipc",
-	[NST_NS_USER] = "user",	  [NST_NS_CGROUP] = "cgroup", [NST_NS_TIME] = "time",
+	[NST_NS_MNT] = "mnt",
+	[NST_NS_PID] = "pid",
+	[NST_NS_PID_FC] = "pid_for_children",
+	[NST_NS_NET] = "net",
+	[NST_NS_UTS] = "uts",
+	[NST_NS_IPC] = "ipc",
+	[NST_NS_USER] = "user",
+	[NST_NS_CGROUP] = "cgroup",
+	[NST_NS_TIME] = "time",
 	[NST_NS_TIME_FC] = "time_for_children",
 };
 
@@ -68,64 +75,78 @@ static const struct {
 	__u64 bit;
 	const char *name;
 } clone_bits[] = {
-	{ 0x00000100, "CLONE_VM" },	     { 0x00000200, "CLONE_FS" },
-	{ 0x00000400, "CLONE_FILES" },	     { 0x00000800, "CLONE_SIGHAND" },
-	{ 0x00001000, "CLONE_PIDFD" },	     { 0x00002000, "CLONE_PTRACE" },
-	{ 0x00004000, "CLONE_VFORK" },	     { 0x00008000, "CLONE_PARENT" },
-	{ 0x00010000, "CLONE_THREAD" },	     { 0x00020000, "CLONE_NEWNS" },
-	{ 0x00040000, "CLONE_SYSVSEM" },     { 0x00080000, "CLONE_SETTLS" },
-	{ 0x00100000, "CLONE_PARENT_SETTID" }, { 0x00200000, "CLONE_CHILD_CLEARTID" },
-	{ 0x00400000, "CLONE_DETACHED" },    { 0x00800000, "CLONE_UNTRACED" },
-	{ 0x01000000, "CLONE_CHILD_SETTID" }, { 0x02000000, "CLONE_NEWCGROUP" },
-	{ 0x04000000, "CLONE_NEWUTS" },	     { 0x08000000, "CLONE_NEWIPC" },
-	{ 0x10000000, "CLONE_NEWUSER" },     { 0x20000000, "CLONE_NEWPID" },
-	{ 0x40000000, "CLONE_NEWNET" },	     { 0x80000000, "CLONE_IO" },
-	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" }, { 0x200000000ULL, "CLONE_INTO_CGROUP" },
+	{ 0x00000100, "CLONE_VM" },
+	{ 0x00000200, "CLONE_FS" },
+	{ 0x00000400, "CLONE_FILES" },
+	{ 0x00000800, "CLONE_SIGHAND" },
+	{ 0x00001000, "CLONE_PIDFD" },
+	{ 0x00002000, "CLONE_PTRACE" },
+	{ 0x00004000, "CLONE_VFORK" },
+	{ 0x00008000, "CLONE_PARENT" },
+	{ 0x00010000, "CLONE_THREAD" },
+	{ 0x00020000, "CLONE_NEWNS" },
+	{ 0x00040000, "CLONE_SYSVSEM" },
+	{ 0x00080000, "CLONE_SETTLS" },
+	{ 0x00100000, "CLONE_PARENT_SETTID" },
+	{ 0x00200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000, "CLONE_DETACHED" },
+	{ 0x00800000, "CLONE_UNTRACED" },
+	{ 0x01000000, "CLONE_CHILD_SETTID" },
+	{ 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" },
+	{ 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" },
+	{ 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },
+	{ 0x80000000, "CLONE_IO" },
+	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" },
+	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },
 };
 
-static void append(char *buf, size_t len, size_t *off, const char *s)
+static void append(struct sb *s, const char *name)
 {
-	int n = snprintf(buf + *off, len - *off, "%s%s", *off ? "|" : "", s);
-
-	if (n > 0)
-		*off = *off + n < len ? *off + n : len - 1;
+	if (s->off)
+		sb_chr(s, '|');
+	sb_str(s, name);
 }
 
 char *nst_flags_str(unsigned int kind, __u64 flags, char *buf, size_t len)
 {
 	bool has_sig = kind == NST_K_CLONE && (flags & 0xff);
-	char sig[24] = "", hex[24];
 	__u64 rest = flags;
-	size_t off = 0;
+	struct sb s;
 
-	buf[0] = '\0';
+	sb_init(&s, buf, len);
+	if (has_sig) {
+		rest &= ~0xffULL;
+	} else if (flags & NST_CLONE_NEWTIME) {
+		rest &= ~NST_CLONE_NEWTIME;
+		append(&s, "CLONE_NEWTIME");
+	}
+	for (size_t i = 0; i < sizeof(clone_bits) / sizeof(clone_bits[0]) && rest; i++) {
+		if (!(rest & clone_bits[i].bit))
+			continue;
+		append(&s, clone_bits[i].name);
+		rest &= ~clone_bits[i].bit;
+	}
+	if (rest) {
+		char hex[24];
+
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)rest);
+		append(&s, hex);
+	}
 	if (has_sig) {
 		/* clone() carries the child's exit signal in the low byte */
 		const char *abbrev = sigabbrev_np(flags & 0xff);
 
+		append(&s, abbrev ? "SIG" : "sig");
 		if (abbrev)
-			snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+			sb_str(&s, abbrev);
 		else
-			snprintf(sig, sizeof(sig), "sig%u", (unsigned int)(flags & 0xff));
-		rest &= ~0xffULL;
-	} else if (flags & NST_CLONE_NEWTIME) {
-		rest &= ~NST_CLONE_NEWTIME;
-		append(buf, len, &off, "CLONE_NEWTIME");
+			sb_u64(&s, flags & 0xff);
 	}
-	for (size_t i = 0; i < sizeof(clone_bits) / sizeof(clone_bits[0]); i++) {
-		if (!(rest & clone_bits[i].bit))
-			continue;
-		append(buf, len, &off, clone_bits[i].name);
-		rest &= ~clone_bits[i].bit;
-	}
-	if (rest) {
-		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)rest);
-		append(buf, len, &off, hex);
-	}
-	if (has_sig)
-		append(buf, len, &off, sig);
-	if (!off)
-		snprintf(buf, len, "0");
+	if (!s.off)
+		sb_chr(&s, '0');
 	return buf;
 }
 
@@ -144,134 +165,216 @@ __u32 nst_changed_slots(const struct nst_event *e)
 	__u32 m = 0;
 
 	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
+		m |= (__u32)(e->before[i] != e->after[i]) << i;
 	return m;
 }
+
+/*
+ * Events come in time order, so most share their second with the one
+ * before: format the date and time of day once per second, not per event.
+ */
+static __thread struct {
+	__s64 sec;
+	size_t len;
+	char text[40];
+} wall_sec = { .sec = -1 };
 
 char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len)
 {
 	__s64 wall = (__s64)ts_ns + f->boot_to_wall_ns;
 	time_t sec = wall / 1000000000LL;
-	struct tm tm;
+	char digits[20];
+	struct sb s;
 	size_t n;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09lldZ", (long long)(wall % 1000000000LL));
+	if (wall < 0 || len < 2) {
+		struct tm tm = {};
+
+		gmtime_r(&sec, &tm);
+		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf + n, len - n, ".%09lldZ", (long long)(wall % 1000000000LL));
+		return buf;
+	}
+	if (sec != wall_sec.sec) {
+		struct tm tm = {};
+
+		gmtime_r(&sec, &tm);
+		wall_sec.len =
+			strftime(wall_sec.text, sizeof(wall_sec.text), "%Y-%m-%dT%H:%M:%S", &tm);
+		wall_sec.sec = sec;
+	}
+	sb_init(&s, buf, len);
+	sb_mem(&s, wall_sec.text, wall_sec.len);
+	n = nst_u64_dec(digits, wall % 1000000000LL);
+	sb_chr(&s, '.');
+	for (size_t zeros = n; zeros < 9; zeros++)
+		sb_chr(&s, '0');
+	sb_mem(&s, digits, n);
+	sb_chr(&s, 'Z');
 	return buf;
 }
 
 /* ---- the trace column table ---- */
 
-static void ns_list_text(const __u32 *ino, __u32 mask, char *buf, size_t len)
+static void ns_list(struct sb *s, const __u32 *ino, __u32 mask)
 {
-	size_t off = 0;
+	size_t start = s->off;
 
-	buf[0] = '\0';
-	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
-		if (mask & (1U << i))
-			off += snprintf(buf + off, len - off, "%s%s:[%u]", off ? " " : "",
-					slot_names[i], ino[i]);
+	for (int i = 0; i < NST_NS_COUNT; i++) {
+		if (!(mask & (1U << i)))
+			continue;
+		if (s->off != start)
+			sb_chr(s, ' ');
+		sb_str(s, slot_names[i]);
+		sb_mem(s, ":[", 2);
+		sb_u64(s, ino[i]);
+		sb_chr(s, ']');
+	}
 }
 
 /* "net:[4026531993]->net:[4026532362] uts:[...]->uts:[...]" */
-static size_t changes_text(const struct nst_event *e, char *buf, size_t len)
+static void changes(struct sb *s, const struct nst_event *e)
 {
 	__u32 changed = nst_changed_slots(e);
-	size_t off = 0;
+	size_t start = s->off;
 
-	buf[0] = '\0';
-	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
-		if (changed & (1U << i))
-			off += snprintf(buf + off, len - off, "%s%s:[%u]->%s:[%u]", off ? " " : "",
-					slot_names[i], e->before[i], slot_names[i], e->after[i]);
-	return off < len ? off : len;
+	for (int i = 0; i < NST_NS_COUNT; i++) {
+		if (!(changed & (1U << i)))
+			continue;
+		if (s->off != start)
+			sb_chr(s, ' ');
+		ns_list(s, e->before, 1U << i);
+		sb_mem(s, "->", 2);
+		ns_list(s, e->after, 1U << i);
+	}
 }
 
-static void inherited_text(const struct nst_event *e, char *buf, size_t len)
+static void inherited(struct sb *s, const struct nst_event *e)
 {
 	__u32 changed = nst_changed_slots(e);
-	size_t off = 0;
+	size_t start = s->off;
 
-	buf[0] = '\0';
-	for (int i = 0; i < NST_NS_COUNT && off < len; i++)
-		if (!(changed & (1U << i)) && e->after[i])
-			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "",
-					slot_names[i]);
+	for (int i = 0; i < NST_NS_COUNT; i++) {
+		if ((changed & (1U << i)) || !e->after[i])
+			continue;
+		if (s->off != start)
+			sb_chr(s, ',');
+		sb_str(s, slot_names[i]);
+	}
+	if (s->off == start)
+		sb_str(s, "none");
 }
 
-static void target_text(const struct nst_event *e, char *buf, size_t len)
+static void target(struct sb *s, const struct nst_event *e)
 {
 	__u32 mask = 0;
-	char inos[256];
 
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (e->target[i])
 			mask |= 1U << i;
-	ns_list_text(e->target, mask, inos, sizeof(inos));
+	sb_str(s, e->target_kind == NST_TGT_PIDFD ? "pidfd=" : "fd=");
+	sb_i64(s, e->setns_fd);
 	switch (e->target_kind) {
 	case NST_TGT_NSFS:
-		snprintf(buf, len, "fd=%d target %s", e->setns_fd, inos);
+		sb_str(s, " target ");
+		ns_list(s, e->target, mask);
 		break;
 	case NST_TGT_PIDFD:
-		snprintf(buf, len, "pidfd=%d pid=%u target %s", e->setns_fd, e->target_pid,
-			 inos[0] ? inos : "(exited)");
+		sb_str(s, " pid=");
+		sb_u64(s, e->target_pid);
+		sb_str(s, " target ");
+		if (mask)
+			ns_list(s, e->target, mask);
+		else
+			sb_str(s, "(exited)");
 		break;
 	case NST_TGT_BADFD:
-		snprintf(buf, len, "fd=%d (not an open fd)", e->setns_fd);
+		sb_str(s, " (not an open fd)");
 		break;
 	default:
-		snprintf(buf, len, "fd=%d (not a namespace or pidfd)", e->setns_fd);
+		sb_str(s, " (not a namespace or pidfd)");
 	}
 }
 
-static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-			size_t len)
+static void flags(struct sb *s, const struct nst_event *e)
 {
-	char flags[256], a[512], b[256];
+	char buf[512];
 
-	nst_flags_str(e->kind, e->flags, flags, sizeof(flags));
-	changes_text(e, a, sizeof(a));
+	sb_str(s, nst_flags_str(e->kind, e->flags, buf, sizeof(buf)));
+}
+
+/* A space, then the changes, when there are any. */
+static void and_changes(struct sb *s, const struct nst_event *e)
+{
+	if (!nst_changed_slots(e))
+		return;
+	sb_chr(s, ' ');
+	changes(s, e);
+}
+
+static void detail(struct sb *s, const struct nst_event *e)
+{
 	switch (e->kind) {
 	case NST_K_CLONE:
 	case NST_K_CLONE3:
 	case NST_K_FORK:
-		inherited_text(e, b, sizeof(b));
-		if (e->kind == NST_K_FORK)
-			snprintf(buf, len, "child=%u %s%sinherited %s", e->child_pid, a,
-				 a[0] ? " " : "", b[0] ? b : "none");
-		else if (e->ret < 0)
-			snprintf(buf, len, "%s", flags);
-		else
-			snprintf(buf, len, "%s child=%u %s%sinherited %s", flags, e->child_pid, a,
-				 a[0] ? " " : "", b[0] ? b : "none");
+		if (e->kind != NST_K_FORK) {
+			flags(s, e);
+			if (e->ret < 0)
+				break;
+			sb_chr(s, ' ');
+		}
+		sb_str(s, "child=");
+		sb_u64(s, e->child_pid);
+		and_changes(s, e);
+		sb_str(s, " inherited ");
+		inherited(s, e);
 		break;
 	case NST_K_SETNS:
-		target_text(e, b, sizeof(b));
-		snprintf(buf, len, "nstype=%s %s%s%s", flags, b, a[0] ? " " : "", a);
+		sb_str(s, "nstype=");
+		flags(s, e);
+		sb_chr(s, ' ');
+		target(s, e);
+		and_changes(s, e);
 		break;
 	case NST_K_EXIT:
-		ns_list_text(e->before, ~(1U << NST_NS_PID_FC | 1U << NST_NS_TIME_FC), a,
-			     sizeof(a));
-		snprintf(buf, len, "left %s", a);
+		sb_str(s, "left ");
+		ns_list(s, e->before, ~(1U << NST_NS_PID_FC | 1U << NST_NS_TIME_FC));
 		break;
 	case NST_K_EXEC:
-		snprintf(buf, len, "%s", a[0] ? a : "namespaces unchanged");
+		if (nst_changed_slots(e))
+			changes(s, e);
+		else
+			sb_str(s, "namespaces unchanged");
 		break;
 	case NST_K_NS_COST:
-		ns_list_text(e->after, nst_flags_to_slots(e->flags), a, sizeof(a));
-		snprintf(buf, len, "%s %s took %.1f us%s%s",
-			 e->target_type ? "in-kernel creation of" : "create_new_namespaces for",
-			 flags, e->lat_ns / 1000.0, a[0] ? ": " : "", a);
+		/* target_type 0: the whole of create_new_namespaces; else one copy_*_ns */
+		sb_str(s, e->target_type ? "in-kernel creation of " : "create_new_namespaces for ");
+		flags(s, e);
+		sb_str(s, " took ");
+		sb_usec(s, e->lat_ns);
+		sb_str(s, " us");
+		if (nst_flags_to_slots(e->flags)) {
+			sb_str(s, ": ");
+			ns_list(s, e->after, nst_flags_to_slots(e->flags));
+		}
 		break;
 	case NST_K_NS_FREE:
-		ns_list_text(e->target, nst_flags_to_slots(e->flags), a, sizeof(a));
-		snprintf(buf, len, "freed %s", a);
+		sb_str(s, "freed ");
+		ns_list(s, e->target, nst_flags_to_slots(e->flags));
 		break;
 	default:
-		snprintf(buf, len, "%s%s%s", flags, a[0] ? " " : "", a);
+		flags(s, e);
+		and_changes(s, e);
 	}
+}
+
+static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+{
+	struct sb s;
+
+	sb_init(&s, buf, len);
+	detail(&s, e);
 }
 
 void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
@@ -279,95 +382,61 @@ void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *
 	detail_text(e, f, buf, len);
 }
 
-static void col_time(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+/* Text columns: each fills buf through a string builder. */
+#define TEXT_COL(fn, body)                                                                        \
+	static void fn(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len) \
+	{                                                                                         \
+		struct sb s;                                                                      \
+                                                                                                  \
+		sb_init(&s, buf, len);                                                            \
+		body;                                                                             \
+	}
+
+static void time_of_day(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
 {
 	char w[48];
 
 	nst_wall_str(f, e->ts_ns, w, sizeof(w));
 	/* HH:MM:SS.mmm is enough on a terminal; JSON has the full stamp */
-	snprintf(buf, len, "%.12s", w + 11);
+	sb_mem(s, w + 11, strnlen(w + 11, 12));
 }
 
-#define U32_COL(fn, field)                                                                   \
-	static void fn(const struct nst_event *e, const struct nst_fmt *f, char *buf,       \
-		       size_t len)                                                           \
-	{                                                                                    \
-		snprintf(buf, len, "%u", (unsigned int)e->field);                            \
-	}
-U32_COL(col_pid, pid)
-U32_COL(col_tid, tid)
-U32_COL(col_ppid, ppid)
-U32_COL(col_child, child_pid)
-
-static void col_ts(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "%llu", (unsigned long long)e->ts_ns);
-}
-
-static void col_cgroup(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "%llu", (unsigned long long)e->cgroup_id);
-}
-
-static void col_comm(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "%.*s", NST_COMM_LEN, e->comm);
-}
-
-static void col_syscall(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-			size_t len)
-{
-	snprintf(buf, len, "%s", nst_kind_name(e->kind));
-}
-
-static void col_flags(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
-{
-	nst_flags_str(e->kind, e->flags, buf, len);
-}
-
-static void col_ret(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+static void ret_text(struct sb *s, const struct nst_event *e)
 {
 	/* exit carries the raw wait status: show it as the shell would */
-	if (e->kind == NST_K_EXIT && (e->ret & 0x7f))
-		snprintf(buf, len, "SIG%s", sigabbrev_np(e->ret & 0x7f) ?: "?");
-	else if (e->kind == NST_K_EXIT)
-		snprintf(buf, len, "%lld", (long long)((e->ret >> 8) & 0xff));
-	else if (e->ret < 0)
-		snprintf(buf, len, "%s", nst_errno_name(e->ret));
-	else
-		snprintf(buf, len, "%lld", (long long)e->ret);
+	if (e->kind == NST_K_EXIT && (e->ret & 0x7f)) {
+		sb_str(s, "SIG");
+		sb_str(s, sigabbrev_np(e->ret & 0x7f) ?: "?");
+	} else if (e->kind == NST_K_EXIT) {
+		sb_i64(s, (e->ret >> 8) & 0xff);
+	} else if (e->ret < 0) {
+		sb_str(s, nst_errno_name(e->ret));
+	} else {
+		sb_i64(s, e->ret);
+	}
 }
 
-static void col_lat(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
+static bool has_latency(const struct nst_event *e)
 {
-	if (e->kind == NST_K_FORK || e->kind == NST_K_EXEC || e->kind == NST_K_EXIT ||
-	    e->kind == NST_K_SWITCH || e->kind == NST_K_NS_FREE)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.1f", e->lat_ns / 1000.0);
+	return e->kind != NST_K_FORK && e->kind != NST_K_EXEC && e->kind != NST_K_EXIT &&
+	       e->kind != NST_K_SWITCH && e->kind != NST_K_NS_FREE;
 }
 
-static void col_target(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-		       size_t len)
-{
-	if (e->kind == NST_K_SETNS)
-		target_text(e, buf, len);
-	else
-		snprintf(buf, len, "-");
-}
-
-static void col_changes(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-			size_t len)
-{
-	if (!changes_text(e, buf, len))
-		snprintf(buf, len, "-");
-}
-
-static void col_source(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-		       size_t len)
-{
-	snprintf(buf, len, "%s", nst_source_name(e->source));
-}
+TEXT_COL(col_time, time_of_day(&s, e, f))
+TEXT_COL(col_ts, sb_u64(&s, e->ts_ns))
+TEXT_COL(col_pid, sb_u64(&s, e->pid))
+TEXT_COL(col_tid, sb_u64(&s, e->tid))
+TEXT_COL(col_ppid, sb_u64(&s, e->ppid))
+TEXT_COL(col_child, sb_u64(&s, e->child_pid))
+TEXT_COL(col_cgroup, sb_u64(&s, e->cgroup_id))
+TEXT_COL(col_comm, sb_mem(&s, e->comm, strnlen(e->comm, NST_COMM_LEN)))
+TEXT_COL(col_syscall, sb_str(&s, nst_kind_name(e->kind)))
+TEXT_COL(col_flags, flags(&s, e))
+TEXT_COL(col_ret, ret_text(&s, e))
+TEXT_COL(col_lat, has_latency(e) ? sb_usec(&s, e->lat_ns) : sb_chr(&s, '-'))
+TEXT_COL(col_target, e->kind == NST_K_SETNS ? target(&s, e) : sb_chr(&s, '-'))
+TEXT_COL(col_changes, nst_changed_slots(e) ? changes(&s, e) : sb_chr(&s, '-'))
+TEXT_COL(col_source, sb_str(&s, nst_source_name(e->source)))
 
 /* JSON renderers: each writes exactly one key. */
 
@@ -379,11 +448,11 @@ static void json_wall(struct jw *w, const char *k, const struct nst_event *e,
 	jw_str(w, k, nst_wall_str(f, e->ts_ns, buf, sizeof(buf)));
 }
 
-#define JSON_U64(fn, expr)                                                                   \
-	static void fn(struct jw *w, const char *k, const struct nst_event *e,              \
-		       const struct nst_fmt *f)                                              \
-	{                                                                                    \
-		jw_u64(w, k, (expr));                                                        \
+#define JSON_U64(fn, expr)                                                     \
+	static void fn(struct jw *w, const char *k, const struct nst_event *e, \
+		       const struct nst_fmt *f)                                \
+	{                                                                      \
+		jw_u64(w, k, (expr));                                          \
 	}
 JSON_U64(json_ts, e->ts_ns)
 JSON_U64(json_pid, e->pid)
@@ -426,12 +495,47 @@ static void json_errno(struct jw *w, const char *k, const struct nst_event *e,
 	jw_str(w, k, nst_errno_name(e->ret));
 }
 
+const char *nst_ino_cached(struct nst_ino_cache *c, const __u32 *ino, size_t n,
+			   void (*render)(struct sb *s, const __u32 *ino), size_t *len)
+{
+	size_t bytes = n * sizeof(*ino);
+	struct sb s;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (c->slot[i].len && !memcmp(c->slot[i].ino, ino, bytes)) {
+			*len = c->slot[i].len;
+			return c->slot[i].text;
+		}
+	i = c->next++ % 2;
+	memcpy(c->slot[i].ino, ino, bytes);
+	sb_init(&s, c->slot[i].text, sizeof(c->slot[i].text));
+	render(&s, ino);
+	c->slot[i].len = s.off;
+	*len = s.off;
+	return c->slot[i].text;
+}
+
+static void render_ns_obj(struct sb *s, const __u32 *ino)
+{
+	struct jw m;
+
+	jw_init(&m, NULL);
+	jw_obj_open(&m, NULL);
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		jw_u64(&m, slot_names[i], ino[i]);
+	jw_obj_close(&m);
+	sb_mem(s, m.buf, m.len);
+}
+
+/* before and after repeat from event to event and are most of an event's JSON */
 static void json_ns_obj(struct jw *w, const char *k, const __u32 *ino)
 {
-	jw_obj_open(w, k);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		jw_u64(w, slot_names[i], ino[i]);
-	jw_obj_close(w);
+	static __thread struct nst_ino_cache cache;
+	size_t len;
+	const char *text = nst_ino_cached(&cache, ino, NST_NS_COUNT, render_ns_obj, &len);
+
+	jw_raw(w, k, text, len);
 }
 
 static void json_before(struct jw *w, const char *k, const struct nst_event *e,
@@ -508,8 +612,7 @@ const struct nst_col nst_cols[] = {
 	{ "RET", "ret", "return value, -errno on failure; exit: the wait status", 7, col_ret,
 	  json_ret },
 	{ "ERRNO", "errno", "errno name, null on success", -8, NULL, json_errno },
-	{ "LAT", "latency_ns", "syscall latency (µs in text, ns in JSON)", 8, col_lat,
-	  json_lat },
+	{ "LAT", "latency_ns", "syscall latency (µs in text, ns in JSON)", 8, col_lat, json_lat },
 	{ "CHILD", "child_pid", "the new task of a clone or fork", 7, col_child, json_child },
 	{ "TARGET", "target", "setns: the fd's kind and the namespaces it points to", -30,
 	  col_target, json_target },
@@ -519,8 +622,8 @@ const struct nst_col nst_cols[] = {
 	{ "CHANGES", "changed", "what changed, old->new in /proc notation", -40, col_changes,
 	  json_changed },
 	{ "SOURCE", "source", "tier that produced the event", -10, col_source, json_source },
-	{ "DETAIL", NULL, "text only: flags, target and changes, what a person wants to read",
-	  0, detail_text, NULL },
+	{ "DETAIL", NULL, "text only: flags, target and changes, what a person wants to read", 0,
+	  detail_text, NULL },
 };
 const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
 
@@ -564,8 +667,9 @@ void nst_colset_default(struct nst_colset *set, bool timestamps)
 	char err[64];
 
 	set->n = 0;
-	nst_colset_parse(set, timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL" :
-					   "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
+	nst_colset_parse(set,
+			 timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL"
+				    : "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
 			 err, sizeof(err));
 }
 

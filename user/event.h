@@ -37,10 +37,10 @@ char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len);
 void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
 
 struct nst_col {
-	const char *name;	/* -o name and header */
-	const char *json;	/* JSON key, NULL for text-only columns */
+	const char *name; /* -o name and header */
+	const char *json; /* JSON key, NULL for text-only columns */
 	const char *help;
-	int width;		/* negative: left-aligned */
+	int width; /* negative: left-aligned */
 	void (*text)(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
 	void (*jsonf)(struct jw *w, const char *key, const struct nst_event *e,
 		      const struct nst_fmt *f);
@@ -68,5 +68,24 @@ void nst_print_text(FILE *out, const struct nst_colset *set, const struct nst_ev
 void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_event *e,
 		    const struct nst_fmt *f);
 void nst_print_col_help(FILE *out);
+
+struct sb;
+
+/*
+ * The rendering of n (at most 2 * NST_NS_COUNT) inode numbers, cached:
+ * consecutive events mostly carry the same namespaces, and formatting
+ * twenty ten-digit numbers costs more than the rest of an event.
+ */
+struct nst_ino_cache {
+	struct {
+		__u32 ino[2 * NST_NS_COUNT];
+		size_t len;
+		char text[512];
+	} slot[2];
+	unsigned int next;
+};
+
+const char *nst_ino_cached(struct nst_ino_cache *c, const __u32 *ino, size_t n,
+			   void (*render)(struct sb *s, const __u32 *ino), size_t *len);
 
 #endif /* NSTRACE_EVENT_H */

@@ -24,8 +24,8 @@
 
 /* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones. */
 static const int type_slot[NST_T_COUNT] = {
-	[NST_T_MNT] = NST_NS_MNT,   [NST_T_PID] = NST_NS_PID,	    [NST_T_NET] = NST_NS_NET,
-	[NST_T_UTS] = NST_NS_UTS,   [NST_T_IPC] = NST_NS_IPC,	    [NST_T_USER] = NST_NS_USER,
+	[NST_T_MNT] = NST_NS_MNT,	[NST_T_PID] = NST_NS_PID,   [NST_T_NET] = NST_NS_NET,
+	[NST_T_UTS] = NST_NS_UTS,	[NST_T_IPC] = NST_NS_IPC,   [NST_T_USER] = NST_NS_USER,
 	[NST_T_CGROUP] = NST_NS_CGROUP, [NST_T_TIME] = NST_NS_TIME,
 };
 
@@ -124,8 +124,9 @@ static void add_task(struct inventory *inv, const struct nst_task_rec *r, bool r
 		if (related) {
 			n->related = true;
 			n->owner = r->owner[slot];
-			n->parent = t == NST_T_PID ? r->pid_parent :
-				    t == NST_T_USER ? r->user_parent : 0;
+			n->parent = t == NST_T_PID    ? r->pid_parent
+				    : t == NST_T_USER ? r->user_parent
+						      : 0;
 		}
 	}
 	if (r->ns[NST_NS_PID_FC] != r->ns[NST_NS_PID])
@@ -275,8 +276,9 @@ static void proc_fds(struct inventory *inv, const char *pid)
 static int collect_proc(struct inventory *inv)
 {
 	static const char *const names[NST_NS_COUNT] = {
-		"mnt", "pid", "pid_for_children", "net", "uts", "ipc", "user", "cgroup", "time",
-		"time_for_children" };
+		"mnt", "pid",  "pid_for_children", "net",  "uts",
+		"ipc", "user", "cgroup",	   "time", "time_for_children"
+	};
 	struct dirent *d;
 	DIR *dir = opendir("/proc");
 
@@ -542,7 +544,7 @@ const char *inv_command(struct inventory *inv, const struct inv_ns *n)
 			return n->comm;
 		}
 	}
-	h = (n->pid * 2654435761U) & (inv->cmds_cap - 1);
+	h = (size_t)(n->pid * 2654435761U) & (inv->cmds_cap - 1); /* 32-bit hash */
 	while (inv->cmds[h].pid && inv->cmds[h].pid != n->pid)
 		h = (h + 1) & (inv->cmds_cap - 1);
 	if (!inv->cmds[h].pid) {

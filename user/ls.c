@@ -24,7 +24,7 @@
 struct ls_col {
 	const char *name;
 	const char *help;
-	int json_type;		/* SCOLS_JSON_* */
+	int json_type; /* SCOLS_JSON_* */
 	double width;
 	void (*get)(struct inventory *inv, const struct inv_ns *n, char *buf, size_t len);
 };
@@ -138,21 +138,21 @@ static const struct ls_col cols[] = {
 	{ "FDS", "open namespace fds referring to it", SCOLS_JSON_NUMBER, 3, g_fds },
 	{ "PARENT", "parent namespace (pid and user namespaces)", SCOLS_JSON_NUMBER, 10, g_parent },
 	{ "OWNER", "owning user namespace", SCOLS_JSON_NUMBER, 10, g_owner },
-	{ "CONTAINER", "container id from the cgroup path (first 12 characters)",
-	  SCOLS_JSON_STRING, 12, g_container },
+	{ "CONTAINER", "container id from the cgroup path (first 12 characters)", SCOLS_JSON_STRING,
+	  12, g_container },
 	{ "POD", "Kubernetes pod uid from the cgroup path", SCOLS_JSON_STRING, 0, g_pod },
-	{ "CREATED", "when it was created, if --from RECORDING (or serve) saw it", SCOLS_JSON_STRING, 0,
-	  g_created },
+	{ "CREATED", "when it was created, if --from RECORDING (or serve) saw it",
+	  SCOLS_JSON_STRING, 0, g_created },
 };
 #define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
 
 struct ls_opts {
 	int sel[NCOLS * 2];
 	int nsel;
-	int type;		/* -1: all */
+	int type; /* -1: all */
 	pid_t task;
 	bool json, raw, noheadings, tree, force_proc, verbose;
-	const char *from;	/* a recording that may have seen the creations */
+	const char *from; /* a recording that may have seen the creations */
 	const struct inv_created_src *created;
 };
 
@@ -193,7 +193,8 @@ static int parse_type(const char *s)
 		if (!strcmp(s, nst_type_name(t)))
 			return t;
 	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
-		   "time)", s);
+		   "time)",
+		   s);
 	return -1;
 }
 
@@ -247,6 +248,7 @@ static bool selected(const struct ls_opts *o, const struct inv_ns *n)
 
 static int add_lines(struct libscols_table *tb, const struct ls_opts *o, struct inventory *inv)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): clang-tidy 14 on an array of pointers */
 	struct libscols_line **lines = calloc(inv->n ? inv->n : 1, sizeof(*lines));
 	bool progress = true;
 
@@ -324,8 +326,8 @@ static __s64 rec_created_wall_ns(void *ctx, enum nst_type type, __u32 ino)
 static void fill_created(struct inventory *inv, const struct inv_created_src *src)
 {
 	for (size_t i = 0; i < inv->n; i++)
-		inv->ns[i].created_wall_ns = src->created_wall_ns(src->ctx, inv->ns[i].type,
-								  inv->ns[i].ino);
+		inv->ns[i].created_wall_ns =
+			src->created_wall_ns(src->ctx, inv->ns[i].type, inv->ns[i].ino);
 }
 
 /* Read the whole recording into a registry for rec_created_wall_ns(). */
@@ -402,6 +404,7 @@ static int ls_run(struct ls_opts *o)
 		ret = nst_finish_stdout();
 	}
 	nsreg_free(rc.reg);
+	o->created = NULL; /* src ends here */
 	return ret;
 }
 
@@ -481,16 +484,22 @@ static int parse_ls_opt(int c, struct ls_opts *o)
 
 int cmd_ls(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "type", required_argument, NULL, 't' }, { "task", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' }, { "output-all", no_argument, NULL, OPT_ALL },
-		{ "json", no_argument, NULL, 'J' },	  { "list", no_argument, NULL, 'l' },
-		{ "tree", no_argument, NULL, OPT_TREE },   { "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },  { "list-columns", no_argument, NULL, OPT_LISTCOLS },
-		{ "proc", no_argument, NULL, OPT_PROC },   { "from", required_argument, NULL, OPT_FROM },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },	  {}
-	};
+	static const struct option longopts[] = { { "type", required_argument, NULL, 't' },
+						  { "task", required_argument, NULL, 'p' },
+						  { "output", required_argument, NULL, 'o' },
+						  { "output-all", no_argument, NULL, OPT_ALL },
+						  { "json", no_argument, NULL, 'J' },
+						  { "list", no_argument, NULL, 'l' },
+						  { "tree", no_argument, NULL, OPT_TREE },
+						  { "raw", no_argument, NULL, 'r' },
+						  { "noheadings", no_argument, NULL, 'n' },
+						  { "list-columns", no_argument, NULL,
+						    OPT_LISTCOLS },
+						  { "proc", no_argument, NULL, OPT_PROC },
+						  { "from", required_argument, NULL, OPT_FROM },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	struct ls_opts o = { .type = -1 };
 	int c;
 

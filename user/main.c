@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmds.h"
 #include "nsrt.h"
 
@@ -85,7 +86,11 @@ int main(int argc, char **argv)
 	guard_std_fds();
 	if (nsrt_refuse_setid(err, sizeof(err))) {
 		nst_errorf("%s", err);
-		return NST_EXIT_USAGE;
+		/*
+		 * Nothing more runs with the borrowed ids: no atexit handler,
+		 * LeakSanitizer's among them (it cannot work set-gid).
+		 */
+		_exit(NST_EXIT_USAGE);
 	}
 	/* getopt names the program in its messages: "nstrace record: ..." */
 	argv[0] = "nstrace";

@@ -8,7 +8,10 @@
 #define NST_MHD_SONAME "libmicrohttpd.so.12"
 #endif
 
-#define MHD_SYM(field, name) { offsetof(struct nst_mhd, field), name }
+#define MHD_SYM(field, name)                          \
+	{                                             \
+		offsetof(struct nst_mhd, field), name \
+	}
 
 static const struct {
 	size_t off;
@@ -43,5 +46,5 @@ int nst_mhd_load(struct nst_mhd *api, char *err, size_t errlen)
 		}
 		*(void **)((char *)api + mhd_syms[i].off) = sym;
 	}
-	return 0;	/* the library stays loaded for the life of the process */
+	return 0; /* the library stays loaded for the life of the process */
 }

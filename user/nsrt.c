@@ -22,8 +22,8 @@
 #endif
 
 const struct nsrt_type nsrt_types[] = {
-	{ "mnt", CLONE_NEWNS },	  { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },
-	{ "pid", CLONE_NEWPID },  { "net", CLONE_NEWNET },   { "user", CLONE_NEWUSER },
+	{ "mnt", CLONE_NEWNS },	       { "uts", CLONE_NEWUTS },	  { "ipc", CLONE_NEWIPC },
+	{ "pid", CLONE_NEWPID },       { "net", CLONE_NEWNET },	  { "user", CLONE_NEWUSER },
 	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 const size_t nsrt_ntypes = sizeof(nsrt_types) / sizeof(nsrt_types[0]);
@@ -34,7 +34,8 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 
 	*flags = 0;
 	if (!list || !*list) {
-		snprintf(err, errlen, "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
+		snprintf(err, errlen,
+			 "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
 			 "user, cgroup, time, all)");
 		return -1;
 	}
@@ -51,8 +52,10 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 				    !strncmp(p, nsrt_types[i].name, len))
 					break;
 			if (i == nsrt_ntypes) {
-				snprintf(err, errlen, "unknown namespace type '%.*s' (valid: mnt, "
-					 "uts, ipc, pid, net, user, cgroup, time, all)", (int)len, p);
+				snprintf(err, errlen,
+					 "unknown namespace type '%.*s' (valid: mnt, "
+					 "uts, ipc, pid, net, user, cgroup, time, all)",
+					 (int)len, p);
 				return -1;
 			}
 			*flags |= nsrt_types[i].flag;
@@ -69,8 +72,8 @@ int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t e
 	long v;
 
 	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(num)) {
-		snprintf(err, errlen, "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts",
-			 s);
+		snprintf(err, errlen,
+			 "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts", s);
 		return -1;
 	}
 	memcpy(num, s, colon - s);
@@ -100,8 +103,16 @@ pid_t nsrt_clone3(__u64 flags, int *pidfd)
 		.pidfd = (__u64)(unsigned long)pidfd,
 		.exit_signal = SIGCHLD,
 	};
+	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
 
-	return syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * clone(2) where clone3 is missing: kernels before 5.3, seccomp
+	 * profiles that answer ENOSYS (Docker's default), and valgrind.
+	 * The pidfd goes where the parent tid would, as on x86-64 and arm64.
+	 */
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, args.flags | SIGCHLD, NULL, pidfd, NULL, 0);
+	return pid;
 }
 
 int nsrt_open_ns(pid_t pid, const char *name)
@@ -233,10 +244,8 @@ static void child_fail(int sock, const char *step)
 
 static int run_body(const struct nsrt_spec *spec)
 {
-	if (spec->fn)
-		return spec->fn(spec->arg);
-	execvp(spec->argv[0], spec->argv);
-	return -1;
+	/* child_main() has exec'd argv already: only a function is left */
+	return spec->fn(spec->arg);
 }
 
 /* Joining a pid namespace only places our children in it: fork once more. */
@@ -307,15 +316,14 @@ static void child_main(int sock, int join_fd, const struct nsrt_spec *spec)
 }
 
 /* Read the child's verdict: EOF means it got to its body. */
-static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *spec,
-		       char *err, size_t errlen)
+static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *spec, char *err,
+		       size_t errlen)
 {
 	struct child_error ce;
 	ssize_t n;
 	int ret;
 
-	if (spec->map_root &&
-	    (ret = nsrt_map_root(c->pid, getuid(), getgid(), err, errlen)))
+	if (spec->map_root && (ret = nsrt_map_root(c->pid, getuid(), getgid(), err, errlen)))
 		return ret;
 	if (write(sock, "g", 1) != 1) {
 		snprintf(err, errlen, "failed to start child: %s", strerror(errno));
@@ -333,14 +341,14 @@ int nsrt_refuse_setid(char *err, size_t errlen)
 {
 	if (getuid() == geteuid() && getgid() == getegid())
 		return 0;
-	snprintf(err, errlen, "refusing to run set-uid or set-gid (uid %u euid %u, gid %u egid %u): "
+	snprintf(err, errlen,
+		 "refusing to run set-uid or set-gid (uid %u euid %u, gid %u egid %u): "
 		 "it would give every user root's namespaces; use sudo or file capabilities",
 		 getuid(), geteuid(), getgid(), getegid());
 	return -EPERM;
 }
 
-int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err,
-	       size_t errlen)
+int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err, size_t errlen)
 {
 	int sv[2], ret, join_fd = -1;
 

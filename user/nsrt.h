@@ -14,8 +14,8 @@
 
 /* One namespace type as the kernel and /proc name it. */
 struct nsrt_type {
-	const char *name;	/* "net", as in /proc/PID/ns/net */
-	__u64 flag;		/* CLONE_NEWNET */
+	const char *name; /* "net", as in /proc/PID/ns/net */
+	__u64 flag; /* CLONE_NEWNET */
 };
 
 /* The eight types, in lsns order. */
@@ -37,12 +37,12 @@ char *nsrt_format_types(__u64 flags, char *buf, size_t len);
 
 /* What a child is started with. Zero-initialise, then set what you need. */
 struct nsrt_spec {
-	__u64 new_ns;		/* CLONE_NEW* flags for clone3 */
-	pid_t join_pid;		/* join namespaces of this process (0: none) */
-	__u64 join_ns;		/* which of its types to join */
-	bool map_root;		/* write uid_map/gid_map: caller becomes root */
-	bool mount_proc;	/* new pid+mnt: mount a fresh /proc */
-	const char *hostname;	/* new uts: set this hostname */
+	__u64 new_ns; /* CLONE_NEW* flags for clone3 */
+	pid_t join_pid; /* join namespaces of this process (0: none) */
+	__u64 join_ns; /* which of its types to join */
+	bool map_root; /* write uid_map/gid_map: caller becomes root */
+	bool mount_proc; /* new pid+mnt: mount a fresh /proc */
+	const char *hostname; /* new uts: set this hostname */
 	/*
 	 * Child body: either argv to execvp, or fn(arg) whose return value is
 	 * the exit status. The child waits on its end of an internal socketpair
@@ -56,7 +56,7 @@ struct nsrt_spec {
 /* A started child. */
 struct nsrt_child {
 	pid_t pid;
-	int pidfd;		/* O_CLOEXEC pidfd of the child */
+	int pidfd; /* O_CLOEXEC pidfd of the child */
 };
 
 /*
@@ -72,8 +72,7 @@ int nsrt_refuse_setid(char *err, size_t errlen);
  * supports it (5.8+), else one setns per /proc/PID/ns/TYPE fd. Returns 0, or
  * -errno with a "failed to X: reason" message in err.
  */
-int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err,
-	       size_t errlen);
+int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err, size_t errlen);
 
 /* Wait for the child; returns its exit status (128+sig if killed), or -errno. */
 int nsrt_wait(struct nsrt_child *child);

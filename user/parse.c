@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <limits.h>
@@ -38,8 +39,10 @@ int nst_parse_int_list(const char *s, int min, int max, const char *what, int *v
 
 		end = strchrnul(p, ',');
 		if ((size_t)(end - p) >= sizeof(tok) || end == p) {
-			snprintf(err, errlen, "invalid %s list '%s': expected numbers separated by "
-				 "commas, such as %d,%d", what, s, min, max > min ? min + 1 : min);
+			snprintf(err, errlen,
+				 "invalid %s list '%s': expected numbers separated by "
+				 "commas, such as %d,%d",
+				 what, s, min, max > min ? min + 1 : min);
 			return -1;
 		}
 		memcpy(tok, p, end - p);
@@ -68,11 +71,14 @@ static int parse_scaled(const char *s, const char *const *units, const long long
 	char *end;
 	double v;
 
+	/* plain decimals only: strtod would also take "nan", "inf", "1e3" and hex */
+	size_t digits = strspn(s, "0123456789.");
+
+	if (!digits)
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	/* plain decimals only: strtod would also take "nan", "inf", hex and exponents */
-	if (end == s || errno || !isfinite(v) || v < 0 ||
-	    strspn(s, "0123456789.") != (size_t)(end - s))
+	if (end != s + digits || errno || !isfinite(v) || v < 0)
 		return -1;
 	for (int i = 0; units[i]; i++) {
 		if (strcmp(end, units[i]))
@@ -91,8 +97,10 @@ int nst_parse_duration_ms(const char *s, long long *ms, char *err, size_t errlen
 	static const long long scale[] = { 1000, 1000, 1, 60000, 3600000 };
 
 	if (parse_scaled(s, units, scale, ms) || *ms <= 0) {
-		snprintf(err, errlen, "invalid duration '%s': expected a positive number with an "
-			 "optional unit ms, s, m or h (such as 10s or 500ms)", s);
+		snprintf(err, errlen,
+			 "invalid duration '%s': expected a positive number with an "
+			 "optional unit ms, s, m or h (such as 10s or 500ms)",
+			 s);
 		return -1;
 	}
 	return 0;
@@ -101,12 +109,16 @@ int nst_parse_duration_ms(const char *s, long long *ms, char *err, size_t errlen
 int nst_parse_size(const char *s, size_t *bytes, char *err, size_t errlen)
 {
 	static const char *const units[] = { "", "K", "KiB", "M", "MiB", "G", "GiB", NULL };
-	static const long long scale[] = { 1, 1 << 10, 1 << 10, 1 << 20, 1 << 20, 1 << 30, 1 << 30 };
+	static const long long scale[] = {
+		1, 1 << 10, 1 << 10, 1 << 20, 1 << 20, 1 << 30, 1 << 30
+	};
 	long long v;
 
 	if (parse_scaled(s, units, scale, &v) || v <= 0) {
-		snprintf(err, errlen, "invalid size '%s': expected a positive number with an "
-			 "optional unit K, M or G (such as 8M)", s);
+		snprintf(err, errlen,
+			 "invalid size '%s': expected a positive number with an "
+			 "optional unit K, M or G (such as 8M)",
+			 s);
 		return -1;
 	}
 	*bytes = v;
@@ -152,7 +164,9 @@ int nst_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 		return 0;
 	}
 bad:
-	snprintf(err, errlen, "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
-		 "[::1]:9464", s);
+	snprintf(err, errlen,
+		 "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
+		 "[::1]:9464",
+		 s);
 	return -1;
 }

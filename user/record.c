@@ -24,7 +24,7 @@
 
 struct record {
 	struct nst_rec_writer *w;
-	bool json;		/* also print the events live, as trace --json does */
+	bool json; /* also print the events live, as trace --json does */
 	struct nst_colset cols;
 	struct nst_fmt fmt;
 	char err[512];
@@ -45,8 +45,7 @@ static const char record_usage[] =
 	"of the traced tree, or the end of COMMAND, which is started traced from birth.\n"
 	"\n"
 	"  -o, --output FILE      the recording to write (required)\n"
-	"  -J, --json             also print the events live as JSON Lines\n"
-	NST_FILTER_HELP
+	"  -J, --json             also print the events live as JSON Lines\n" NST_FILTER_HELP
 	"  -d, --duration TIME    stop after TIME (10s, 500ms, 2m)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -103,8 +102,10 @@ static int record_tick(struct record *r, struct nst_tracer *t)
 	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
 		r->failed = true;
 	if (r->json && !r->failed && (e = nst_stream_error(stdout))) {
-		snprintf(r->err, sizeof(r->err), "failed to write the live events: %s; recording "
-			 "stopped (the file is complete up to here)", strerror(e));
+		snprintf(r->err, sizeof(r->err),
+			 "failed to write the live events: %s; recording "
+			 "stopped (the file is complete up to here)",
+			 strerror(e));
 		r->failed = true;
 	}
 	return r->failed ? -1 : 0;
@@ -155,6 +156,7 @@ static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
 			 u.release);
 	}
 	m->boot_to_wall_ns = nst_boot_to_wall_ns();
+	snprintf(m->backend, sizeof(m->backend), "%s", nst_backend_name(nst_tracer_backend(t)));
 	snprintf(m->tier, sizeof(m->tier), "%s", nst_tier_name(nst_tracer_tier(t)));
 	nst_filters_describe(f, m->filters, sizeof(m->filters));
 	m->event_size = sizeof(struct nst_event);
@@ -170,14 +172,12 @@ struct record_opts {
 
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
 {
-	static const struct option longopts[] = {
-		NST_FILTER_LONGOPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { NST_FILTER_LONGOPTS,
+						  { "output", required_argument, NULL, 'o' },
+						  { "json", no_argument, NULL, 'J' },
+						  { "duration", required_argument, NULL, 'd' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	char err[256] = "";
 	int c, f;
 
@@ -193,8 +193,8 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			o->path = optarg;
 		else if (c == 'J')
 			o->json = true;
-		else if (c == 'd' && nst_parse_duration_ms(optarg, &o->duration_ms, err,
-							   sizeof(err)))
+		else if (c == 'd' &&
+			 nst_parse_duration_ms(optarg, &o->duration_ms, err, sizeof(err)))
 			goto bad;
 		else if (c == 'h') {
 			fputs(record_usage, stdout);
@@ -224,8 +224,7 @@ bad:
  * birth, and before the recorder gives up its capabilities: it runs with
  * the caller's, environment and all, and no inherited fd (nsrt_spawn).
  */
-static int start_command(struct record_opts *o, struct nsrt_child *c, char *err,
-			 size_t errlen)
+static int start_command(struct record_opts *o, struct nsrt_child *c, char *err, size_t errlen)
 {
 	struct nsrt_spec spec = { .argv = o->cmd };
 
@@ -288,7 +287,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
 	nst_caps_keep(0);
-	fprintf(stderr, "Recording to %s (tier %s)... Hit Ctrl-C to end.\n", o.path, meta.tier);
+	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
+		nst_tracer_describe(t));
 	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
 	ret = finish(&r, t, o.path, ret);
 	nst_tracer_close(t);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * nstrace report FILE [--format text|json|csv|chrome|svg]. json and csv
- * stream the file; the others load it and group events by namespace and
- * by process.
+ * nstrace report FILE [--format text|json|csv|chrome|svg]. json, csv and
+ * text stream the file; chrome and svg load it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +11,7 @@
 #include "cmds.h"
 #include "json.h"
 #include "report.h"
+#include "strbuf.h"
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_CHROME, FMT_SVG };
 
@@ -37,6 +37,72 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	*p = np;
 	*cap = ncap;
 	return 0;
+}
+
+int pidmap_init(struct pidmap *m, size_t expect)
+{
+	m->cap = 64;
+	while (m->cap < 2 * expect)
+		m->cap *= 2;
+	m->key = calloc(m->cap, sizeof(*m->key));
+	m->val = calloc(m->cap, sizeof(*m->val));
+	m->n = 0;
+	return m->key && m->val ? 0 : -1;
+}
+
+static size_t pidmap_slot(const struct pidmap *m, __u64 key)
+{
+	size_t h = (key * 2654435761U) & (m->cap - 1);
+
+	while (m->key[h] && m->key[h] != key)
+		h = (h + 1) & (m->cap - 1);
+	return h;
+}
+
+/* Keep the map at most half full. */
+static int pidmap_grow(struct pidmap *m)
+{
+	struct pidmap big = { .cap = 2 * m->cap, .n = m->n };
+
+	big.key = calloc(big.cap, sizeof(*big.key));
+	big.val = calloc(big.cap, sizeof(*big.val));
+	if (!big.key || !big.val) {
+		pidmap_free(&big);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t h;
+
+		if (!m->key[i])
+			continue;
+		h = pidmap_slot(&big, m->key[i]);
+		big.key[h] = m->key[i];
+		big.val[h] = m->val[i];
+	}
+	pidmap_free(m);
+	*m = big;
+	return 0;
+}
+
+ssize_t pidmap_get(struct pidmap *m, __u32 pid, bool *added)
+{
+	size_t h;
+
+	if (2 * (m->n + 1) > m->cap && pidmap_grow(m))
+		return -1;
+	h = pidmap_slot(m, pid + 1ULL);
+	*added = !m->key[h];
+	if (*added) {
+		m->key[h] = pid + 1ULL;
+		m->val[h] = m->n++;
+	}
+	return m->val[h];
+}
+
+void pidmap_free(struct pidmap *m)
+{
+	free(m->key);
+	free(m->val);
 }
 
 static int load_meta(void *ctx, const struct nst_rec_meta *m)
@@ -76,20 +142,20 @@ static int stream_meta(void *ctx, const struct nst_rec_meta *m)
 	return 0;
 }
 
-static void csv_field(FILE *out, const char *s, bool last)
+static void csv_field(struct sb *line, const char *s, bool last)
 {
 	if (strpbrk(s, ",\"\n")) {
-		fputc('"', out);
+		sb_chr(line, '"');
 		for (; *s; s++) {
 			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
+				sb_chr(line, '"');
+			sb_chr(line, *s);
 		}
-		fputc('"', out);
+		sb_chr(line, '"');
 	} else {
-		fputs(s, out);
+		sb_str(line, s);
 	}
-	fputc(last ? '\n' : ',', out);
+	sb_chr(line, last ? '\n' : ',');
 }
 
 /* CSV: the text rendering of every column that has one, plus the inode slots. */
@@ -104,20 +170,37 @@ static void csv_header(FILE *out)
 		fprintf(out, "after_%s%c", nst_slot_name(i), i == NST_NS_COUNT - 1 ? '\n' : ',');
 }
 
+/* before[] then after[] */
+static void csv_inodes(struct sb *s, const __u32 *ino)
+{
+	for (int i = 0; i < 2 * NST_NS_COUNT; i++) {
+		sb_u64(s, ino[i]);
+		sb_chr(s, i == 2 * NST_NS_COUNT - 1 ? '\n' : ',');
+	}
+}
+
+/* One line built in memory, written at once. */
 static void csv_event(FILE *out, const struct nst_event *e, const struct nst_fmt *f)
 {
-	char buf[1024];
+	static struct nst_ino_cache csv_inos;
+	char buf[1024], text[8192];
+	__u32 both[2 * NST_NS_COUNT];
+	const char *ino;
+	struct sb line;
+	size_t len;
 
+	sb_init(&line, text, sizeof(text));
 	for (int i = 0; i < nst_ncols; i++) {
 		if (!nst_cols[i].text || !nst_cols[i].json)
 			continue;
 		nst_cols[i].text(e, f, buf, sizeof(buf));
-		csv_field(out, buf, false);
+		csv_field(&line, buf, false);
 	}
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		fprintf(out, "%u,", e->before[i]);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		fprintf(out, "%u%c", e->after[i], i == NST_NS_COUNT - 1 ? '\n' : ',');
+	memcpy(both, e->before, sizeof(e->before));
+	memcpy(both + NST_NS_COUNT, e->after, sizeof(e->after));
+	ino = nst_ino_cached(&csv_inos, both, 2 * NST_NS_COUNT, csv_inodes, &len);
+	sb_mem(&line, ino, len);
+	fwrite(text, 1, line.off, out);
 }
 
 static int stream_event(void *ctx, const struct nst_event *e)
@@ -196,10 +279,8 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 	if (!ret) {
 		if (format == FMT_CHROME)
 			ret = report_chrome(&rec, stdout);
-		else if (format == FMT_SVG)
-			ret = report_svg(&rec, stdout);
 		else
-			ret = report_text(&rec, stdout);
+			ret = report_svg(&rec, stdout);
 	}
 	free(rec.ev);
 	free(rec.lost);
@@ -208,11 +289,10 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static char outbuf[1 << 20];
+	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	enum report_format format = FMT_TEXT;
 	struct nst_rec_status st;
 	char err[512];
@@ -234,8 +314,12 @@ int cmd_report(int argc, char **argv)
 		nst_errorf("give exactly one recording file (see 'nstrace report --help')");
 		return NST_EXIT_USAGE;
 	}
+	/* reports run to gigabytes: write them in large pieces (glibc ignores the size without a buffer) */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (format == FMT_JSON || format == FMT_CSV)
 		ret = report_stream(argv[optind], format, &st, err, sizeof(err));
+	else if (format == FMT_TEXT)
+		ret = report_text(argv[optind], stdout, &st, err, sizeof(err));
 	else
 		ret = render_loaded(argv[optind], format, &st, err, sizeof(err));
 	if (nst_finish_stdout())

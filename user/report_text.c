@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* nstrace report, text: per-namespace lifecycles, then per-process timelines. */
+/*
+ * nstrace report, text: per-namespace lifecycles, then per-process
+ * timelines, without holding the events: a first pass over the file builds
+ * the lifecycles and counts each process's events; then each further pass
+ * writes the timelines of a group of processes, in pid order. The first
+ * process of a group goes straight to the output, the others are buffered
+ * as text, at most GROUP_EVENTS lines. One process with ten million events
+ * takes two passes and no buffer at all; fresh memory is what costs most
+ * (a page fault per 4 KiB), reading the file again costs less.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include "nsreg.h"
 #include "report.h"
+#include "strbuf.h"
 
 #define SHOW_MAX 20
 
@@ -11,15 +21,15 @@ struct visit {
 	__u32 pid;
 	char comm[NST_COMM_LEN];
 	__u64 ts;
-	__u32 other;		/* join: where from; leave: where to (0: exit) */
+	__u32 other; /* join: where from; leave: where to (0: exit) */
 	__u16 kind;
 };
 
 /* What the report knows about one namespace (one generation of an inode). */
 struct life {
-	__u32 parent;		/* the namespace it was created from */
-	struct visit *joins, *leaves;
-	size_t njoins, nleaves, cap_j, cap_l;
+	__u32 parent; /* the namespace it was created from */
+	struct visit joins[SHOW_MAX], leaves[SHOW_MAX]; /* the first ones: all that is shown */
+	size_t njoins, nleaves;
 	long members, max_members;
 };
 
@@ -34,20 +44,14 @@ static struct life *life_of(struct nsreg *reg, enum nst_type type, __u32 ino)
 	return n->priv;
 }
 
-static void add_visit(struct visit **v, size_t *n, size_t *cap, const struct nst_event *e,
-		      __u32 other)
+static void add_visit(struct visit *v, size_t *n, const struct nst_event *e, __u32 other)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		struct visit *nv = realloc(*v, nc * sizeof(**v));
-
-		if (!nv)
-			return;
-		*v = nv;
-		*cap = nc;
+	if (*n < SHOW_MAX) {
+		v[*n] = (struct visit){
+			.pid = e->pid, .ts = e->ts_ns, .other = other, .kind = e->kind
+		};
+		memcpy(v[*n].comm, e->comm, NST_COMM_LEN);
 	}
-	(*v)[*n] = (struct visit){ .pid = e->pid, .ts = e->ts_ns, .other = other, .kind = e->kind };
-	memcpy((*v)[*n].comm, e->comm, NST_COMM_LEN);
 	(*n)++;
 }
 
@@ -79,20 +83,42 @@ static void track(struct nsreg *reg, const struct nst_event *e)
 		if (to && creates && (nst_flags_to_slots(e->flags) & (1U << i)) && !to->parent)
 			to->parent = e->before[i];
 		if (to && e->kind == NST_K_SETNS)
-			add_visit(&to->joins, &to->njoins, &to->cap_j, e, e->before[i]);
+			add_visit(to->joins, &to->njoins, e, e->before[i]);
 		member_delta(to, 1);
 		/* a clone's "before" is the parent's, who stays where it was */
 		if (from && e->kind != NST_K_CLONE && e->kind != NST_K_CLONE3 &&
 		    e->kind != NST_K_FORK) {
-			add_visit(&from->leaves, &from->nleaves, &from->cap_l, e, e->after[i]);
+			add_visit(from->leaves, &from->nleaves, e, e->after[i]);
 			member_delta(from, -1);
 		}
 	}
 }
 
-struct print_ctx {
+#define GROUP_EVENTS (256 * 1024)
+
+struct proc {
+	__u32 pid, ppid;
+	char comm[NST_COMM_LEN];
+	__u64 events;
+	size_t group;
+	bool streams; /* the first of its group: written, not buffered */
+	char *text; /* the buffered timeline */
+	size_t len, cap;
+};
+
+struct text_report {
 	FILE *out;
-	const struct recording *rec;
+	struct nst_rec_meta meta;
+	struct nst_fmt fmt;
+	struct nsreg *reg;
+	__u64 events, lost;
+	struct lost_mark *lost_at; /* at most one a second */
+	size_t nlost, lost_cap;
+	struct pidmap pids; /* pid -> index in procs, by first appearance */
+	struct proc *procs;
+	size_t nprocs, cap;
+	size_t group; /* the group the current pass writes */
+	bool failed; /* out of memory */
 };
 
 static void print_visits(FILE *out, const char *what, const struct visit *v, size_t n,
@@ -115,15 +141,15 @@ static void print_visits(FILE *out, const char *what, const struct visit *v, siz
 
 static void print_ns(void *ctx, struct nsreg_ns *n)
 {
-	struct print_ctx *pc = ctx;
+	struct text_report *pc = ctx;
 	struct life *l = n->priv;
 	const char *type = nst_type_name(n->type);
 	char wall[48];
 
 	if (!n->creator_pid && (!l || (!l->njoins && !l->nleaves)))
-		return;	/* only seen, never used: not worth a lifecycle */
+		return; /* only seen, never used: not worth a lifecycle */
 	fprintf(pc->out, "  %s:[%u]%s\n", type, n->ino, n->gen ? " (inode reused)" : "");
-	nst_wall_str(&pc->rec->fmt, n->first_seen_ns, wall, sizeof(wall));
+	nst_wall_str(&pc->fmt, n->first_seen_ns, wall, sizeof(wall));
 	if (n->creator_pid)
 		fprintf(pc->out, "    created %s by pid %u via %s, from %s:[%u]\n", wall + 11,
 			n->creator_pid, nst_kind_name(n->kind), type, l ? l->parent : 0);
@@ -131,8 +157,8 @@ static void print_ns(void *ctx, struct nsreg_ns *n)
 		fprintf(pc->out, "    existed before the recording (first seen %s)\n", wall + 11);
 	if (!l)
 		return;
-	print_visits(pc->out, "joined", l->joins, l->njoins, &pc->rec->fmt, type);
-	print_visits(pc->out, "left", l->leaves, l->nleaves, &pc->rec->fmt, type);
+	print_visits(pc->out, "joined", l->joins, l->njoins, &pc->fmt, type);
+	print_visits(pc->out, "left", l->leaves, l->nleaves, &pc->fmt, type);
 	fprintf(pc->out, "    members: at most %ld at once, %ld at the end of the recording\n",
 		l->max_members, l->members < 0 ? 0 : l->members);
 }
@@ -143,80 +169,267 @@ static void free_life(void *ctx, struct nsreg_ns *n)
 
 	if (!l)
 		return;
-	free(l->joins);
-	free(l->leaves);
 	free(l);
 	n->priv = NULL;
 }
 
-static const struct recording *sort_rec;
+static struct proc *proc_of(struct text_report *r, const struct nst_event *e)
+{
+	bool added;
+	ssize_t i = pidmap_get(&r->pids, e->pid, &added);
+	struct proc *p;
+
+	if (i < 0)
+		return NULL;
+	if (added && r->nprocs == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct proc *np = realloc(r->procs, cap * sizeof(*np));
+
+		if (!np)
+			return NULL;
+		r->procs = np;
+		r->cap = cap;
+	}
+	p = &r->procs[i];
+	if (added) {
+		*p = (struct proc){ .pid = e->pid, .ppid = e->ppid };
+		memcpy(p->comm, e->comm, NST_COMM_LEN);
+		r->nprocs++;
+	}
+	return p;
+}
+
+#define LINE_MAX_LEN 2048
+
+/* "    HH:MM:SS.nnnnnnnnnZ setns        1.6 us  ret 0      DETAIL" */
+static size_t format_line(const struct text_report *r, const struct nst_event *e, char *buf)
+{
+	char wall[48];
+	struct sb s;
+	size_t at;
+
+	sb_init(&s, buf, LINE_MAX_LEN);
+	sb_str(&s, "    ");
+	sb_str(&s, nst_wall_str(&r->fmt, e->ts_ns, wall, sizeof(wall)) + 11);
+	sb_chr(&s, ' ');
+	at = s.off;
+	sb_str(&s, nst_kind_name(e->kind));
+	sb_pad(&s, at, -7);
+	sb_chr(&s, ' ');
+	at = s.off;
+	sb_usec(&s, e->lat_ns);
+	sb_pad(&s, at, 8);
+	sb_str(&s, " us  ret ");
+	at = s.off;
+	sb_i64(&s, e->ret);
+	sb_pad(&s, at, -6);
+	sb_chr(&s, ' ');
+	nst_event_detail(e, &r->fmt, s.buf + s.off, s.len - s.off - 1);
+	s.off += strlen(s.buf + s.off);
+	sb_chr(&s, '\n');
+	return s.off;
+}
+
+static int buffer_line(struct proc *p, const struct text_report *r, const struct nst_event *e)
+{
+	if (p->cap - p->len < LINE_MAX_LEN) {
+		size_t cap = p->cap ? 2 * p->cap : 4 * LINE_MAX_LEN;
+		char *nt = realloc(p->text, cap);
+
+		if (!nt)
+			return -1;
+		p->text = nt;
+		p->cap = cap;
+	}
+	p->len += format_line(r, e, p->text + p->len);
+	return 0;
+}
+
+static void proc_header(const struct text_report *r, const struct proc *p)
+{
+	fprintf(r->out, "  pid %u (%.*s), ppid %u\n", p->pid, NST_COMM_LEN, p->comm, p->ppid);
+}
+
+/* A pass over the file for one group of processes. */
+static int timeline_event(void *ctx, const struct nst_event *e)
+{
+	struct text_report *r = ctx;
+	bool added;
+	ssize_t i = pidmap_get(&r->pids, e->pid, &added);
+	struct proc *p = i >= 0 && !added ? &r->procs[i] : NULL;
+	char line[LINE_MAX_LEN];
+
+	if (!p || p->group != r->group)
+		return 0;
+	if (p->streams) {
+		fwrite(line, 1, format_line(r, e, line), r->out);
+	} else if (buffer_line(p, r, e)) {
+		r->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+static const struct proc *sort_procs;
 
 static int by_pid(const void *a, const void *b)
 {
-	const struct nst_event *x = &sort_rec->ev[*(const size_t *)a];
-	const struct nst_event *y = &sort_rec->ev[*(const size_t *)b];
+	__u32 x = sort_procs[*(const size_t *)a].pid, y = sort_procs[*(const size_t *)b].pid;
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	return x < y ? -1 : x > y;
 }
 
-static void print_processes(const struct recording *rec, FILE *out)
+/* Cut the processes, in pid order, into groups of at most GROUP_EVENTS buffered lines. */
+static size_t make_groups(struct text_report *r, size_t *order)
 {
-	size_t *idx = malloc(sizeof(size_t) * (rec->n ? rec->n : 1));
-	char wall[48], detail[1024];
-	__u32 cur = 0;
+	size_t groups = 0, buffered = 0;
 
-	if (!idx)
-		return;
-	for (size_t i = 0; i < rec->n; i++)
-		idx[i] = i;
-	sort_rec = rec;
-	qsort(idx, rec->n, sizeof(size_t), by_pid);
-	fprintf(out, "\nProcesses (namespace transitions, with syscall latency)\n");
-	for (size_t k = 0; k < rec->n; k++) {
-		const struct nst_event *e = &rec->ev[idx[k]];
+	for (size_t i = 0; i < r->nprocs; i++)
+		order[i] = i;
+	sort_procs = r->procs;
+	qsort(order, r->nprocs, sizeof(*order), by_pid);
+	for (size_t k = 0; k < r->nprocs; k++) {
+		struct proc *p = &r->procs[order[k]];
 
-		if (e->pid != cur || k == 0) {
-			cur = e->pid;
-			fprintf(out, "  pid %u (%.*s), ppid %u\n", e->pid, NST_COMM_LEN, e->comm,
-				e->ppid);
+		if (!groups || buffered + p->events > GROUP_EVENTS) {
+			groups++;
+			buffered = 0;
+			p->streams = true;
+		} else {
+			buffered += p->events;
 		}
-		nst_wall_str(&rec->fmt, e->ts_ns, wall, sizeof(wall));
-		nst_event_detail(e, &rec->fmt, detail, sizeof(detail));
-		fprintf(out, "    %s %-7s %8.1f us  ret %-6lld %s\n", wall + 11, nst_kind_name(e->kind),
-			e->lat_ns / 1000.0, (long long)e->ret, detail);
+		p->group = groups - 1;
 	}
-	free(idx);
+	return groups;
 }
 
-int report_text(const struct recording *rec, FILE *out)
+static int print_processes(struct text_report *r, const char *path, char *err, size_t errlen)
 {
-	struct nsreg *reg = nsreg_new();
-	struct print_ctx pc = { out, rec };
+	struct nst_rec_reader_ops ops = { .event = timeline_event };
+	size_t *order = malloc(sizeof(*order) * (r->nprocs ? r->nprocs : 1)), groups, k = 0;
+	struct nst_rec_status st;
+	int ret = 0;
+
+	if (!order) {
+		snprintf(err, errlen, "failed to build the report: out of memory");
+		return -1;
+	}
+	groups = make_groups(r, order);
+	fprintf(r->out, "\nProcesses (namespace transitions, with syscall latency)\n");
+	for (r->group = 0; r->group < groups && !ret; r->group++) {
+		proc_header(r, &r->procs[order[k++]]);
+		ret = nst_rec_read_file(path, &ops, r, &st, err, errlen);
+		if (!ret && r->failed) {
+			snprintf(err, errlen, "failed to build the report: out of memory");
+			ret = -1;
+		}
+		for (; k < r->nprocs && r->procs[order[k]].group == r->group; k++) {
+			struct proc *p = &r->procs[order[k]];
+
+			proc_header(r, p);
+			fwrite(p->text, 1, p->len, r->out);
+			free(p->text);
+			p->text = NULL;
+		}
+	}
+	free(order);
+	return ret;
+}
+
+static int text_meta(void *ctx, const struct nst_rec_meta *m)
+{
+	struct text_report *r = ctx;
+
+	r->meta = *m;
+	r->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	return 0;
+}
+
+static int text_event(void *ctx, const struct nst_event *e)
+{
+	struct text_report *r = ctx;
+
+	struct proc *p = proc_of(r, e);
+
+	if (!p) {
+		r->failed = true;
+		return 1;
+	}
+	p->events++;
+	r->events++;
+	nsreg_account(r->reg, e);
+	if (e->ret >= 0 || e->kind == NST_K_EXIT)
+		track(r->reg, e);
+	return 0;
+}
+
+static int text_lost(void *ctx, __u64 ts, __u64 total)
+{
+	struct text_report *r = ctx;
+
+	if (r->nlost == r->lost_cap) {
+		size_t cap = r->lost_cap ? 2 * r->lost_cap : 16;
+		struct lost_mark *nl = realloc(r->lost_at, cap * sizeof(*nl));
+
+		if (!nl) {
+			r->failed = true;
+			return 1;
+		}
+		r->lost_at = nl;
+		r->lost_cap = cap;
+	}
+	r->lost_at[r->nlost++] = (struct lost_mark){ ts, total };
+	r->lost = total;
+	return 0;
+}
+
+static void print_head(struct text_report *r)
+{
 	char wall[48];
 
-	if (!reg)
-		return -1;
-	fprintf(out, "Recording: host %s, kernel %s, tier %s\n  filters: %s\n  %zu events",
-		rec->meta.host, rec->meta.kernel, rec->meta.tier, rec->meta.filters, rec->n);
-	fprintf(out, ", %llu lost in the kernel\n",
-		rec->nlost ? (unsigned long long)rec->lost[rec->nlost - 1].total : 0ULL);
-	for (size_t i = 0; i < rec->nlost; i++)
-		fprintf(out, "  LOST: %llu events in total by %s\n",
-			(unsigned long long)rec->lost[i].total,
-			nst_wall_str(&rec->fmt, rec->lost[i].ts_ns, wall, sizeof(wall)));
-	for (size_t i = 0; i < rec->n; i++) {
-		nsreg_account(reg, &rec->ev[i]);
-		if (rec->ev[i].ret >= 0 || rec->ev[i].kind == NST_K_EXIT)
-			track(reg, &rec->ev[i]);
+	fprintf(r->out,
+		"Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
+		"  %llu events",
+		r->meta.host, r->meta.kernel, r->meta.backend, r->meta.tier, r->meta.filters,
+		(unsigned long long)r->events);
+	fprintf(r->out, ", %llu lost in the kernel\n", (unsigned long long)r->lost);
+	for (size_t i = 0; i < r->nlost; i++)
+		fprintf(r->out, "  LOST: %llu events in total by %s\n",
+			(unsigned long long)r->lost_at[i].total,
+			nst_wall_str(&r->fmt, r->lost_at[i].ts_ns, wall, sizeof(wall)));
+	fprintf(r->out, "\nNamespaces (created, joined, left, members)\n");
+	nsreg_for_each(r->reg, print_ns, r);
+}
+
+int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen)
+{
+	struct text_report r = { .out = out, .reg = nsreg_new() };
+	struct nst_rec_reader_ops ops = { text_meta, text_event, text_lost };
+	int ret = -1;
+
+	if (!r.reg || pidmap_init(&r.pids, 0)) {
+		snprintf(err, errlen, "failed to allocate the report: out of memory");
+		goto out;
 	}
-	fprintf(out, "\nNamespaces (created, joined, left, members)\n");
-	nsreg_for_each(reg, print_ns, &pc);
-	print_processes(rec, out);
-	nsreg_print_summary(reg, out, rec->nlost ? rec->lost[rec->nlost - 1].total : 0,
-			    rec->meta.tier);
-	nsreg_for_each(reg, free_life, NULL);
-	nsreg_free(reg);
-	return 0;
+	ret = nst_rec_read_file(path, &ops, &r, st, err, errlen);
+	if (!ret && r.failed) {
+		snprintf(err, errlen, "failed to build the report: out of memory");
+		ret = -1;
+	}
+	if (!ret) {
+		print_head(&r);
+		ret = print_processes(&r, path, err, errlen);
+	}
+	if (!ret)
+		nsreg_print_summary(r.reg, out, r.lost, r.meta.backend, r.meta.tier);
+out:
+	if (r.reg)
+		nsreg_for_each(r.reg, free_life, NULL);
+	nsreg_free(r.reg);
+	pidmap_free(&r.pids);
+	for (size_t i = 0; i < r.nprocs; i++)
+		free(r.procs[i].text);
+	free(r.procs);
+	free(r.lost_at);
+	return ret;
 }

@@ -20,46 +20,6 @@ static double us(const struct recording *rec, __u64 ts)
 	return (ts - rec->ev[0].ts_ns) / 1000.0;
 }
 
-/* An open-addressing set of pids mapping to a small index: O(1) per event. */
-struct pidmap {
-	__u32 *key;
-	size_t *val;
-	size_t cap, n;
-};
-
-static int pidmap_init(struct pidmap *m, size_t n)
-{
-	m->cap = 64;
-	while (m->cap < 2 * n)
-		m->cap *= 2;
-	m->key = calloc(m->cap, sizeof(*m->key));
-	m->val = calloc(m->cap, sizeof(*m->val));
-	m->n = 0;
-	return m->key && m->val ? 0 : -1;
-}
-
-/* The index of pid, adding it when new (*added says which). */
-static size_t pidmap_get(struct pidmap *m, __u32 pid, bool *added)
-{
-	size_t h = (pid * 2654435761U) & (m->cap - 1);
-
-	/* pid 0 never appears in events: it marks an empty slot */
-	while (m->key[h] && m->key[h] != pid)
-		h = (h + 1) & (m->cap - 1);
-	*added = !m->key[h];
-	if (*added) {
-		m->key[h] = pid;
-		m->val[h] = m->n++;
-	}
-	return m->val[h];
-}
-
-static void pidmap_free(struct pidmap *m)
-{
-	free(m->key);
-	free(m->val);
-}
-
 /* Process names: one track per process, named "comm (pid)". */
 static void chrome_names(struct jw *w, const struct recording *rec)
 {
@@ -160,8 +120,7 @@ static void chrome_flows(struct jw *w, const struct recording *rec, struct nsreg
 }
 
 /* Counter track: namespaces created during the recording and not yet freed or emptied. */
-static void chrome_counters(struct jw *w, const struct recording *rec, struct nsreg *reg,
-			    size_t i)
+static void chrome_counters(struct jw *w, const struct recording *rec, struct nsreg *reg, size_t i)
 {
 	const struct nsreg_stats *st = nsreg_stats(reg);
 
@@ -222,7 +181,7 @@ static void ns_colour(__u32 ino, char *buf, size_t len)
 struct lane {
 	__u32 pid;
 	char comm[NST_COMM_LEN];
-	size_t first, last;	/* event indices */
+	size_t first, last; /* event indices */
 };
 
 static size_t collect_lanes(const struct recording *rec, struct lane *lanes)
@@ -234,8 +193,10 @@ static size_t collect_lanes(const struct recording *rec, struct lane *lanes)
 		return 0;
 	for (size_t i = 0; i < rec->n; i++) {
 		bool added;
-		size_t l = pidmap_get(&pm, rec->ev[i].pid, &added);
+		ssize_t l = pidmap_get(&pm, rec->ev[i].pid, &added);
 
+		if (l < 0)
+			break;
 		if (added) {
 			lanes[l].pid = rec->ev[i].pid;
 			memcpy(lanes[l].comm, rec->ev[i].comm, NST_COMM_LEN);
@@ -273,8 +234,9 @@ static void svg_lane(FILE *out, const struct recording *rec, const struct lane *
 		for (int b = 0; b < BANDS; b++) {
 			/* a clone's "after" is the child's: the caller keeps its own */
 			__u32 now = (e->kind == NST_K_CLONE || e->kind == NST_K_CLONE3 ||
-				     e->kind == NST_K_FORK) ? e->before[band_slot[b]] :
-							      e->after[band_slot[b]];
+				     e->kind == NST_K_FORK)
+					    ? e->before[band_slot[b]]
+					    : e->after[band_slot[b]];
 			double x = svg_x(rec, e->ts_ns);
 
 			if (!cur[b])
@@ -282,9 +244,11 @@ static void svg_lane(FILE *out, const struct recording *rec, const struct lane *
 			if (now == cur[b] && i != l->last)
 				continue;
 			ns_colour(cur[b], col, sizeof(col));
-			fprintf(out, "<rect x='%.1f' y='%d' width='%.1f' height='3' fill='%s'>"
-				"<title>%s:[%u]</title></rect>\n", x0[b], y + 2 + 4 * b,
-				x - x0[b] > 1 ? x - x0[b] : 1, col, nst_slot_name(band_slot[b]), cur[b]);
+			fprintf(out,
+				"<rect x='%.1f' y='%d' width='%.1f' height='3' fill='%s'>"
+				"<title>%s:[%u]</title></rect>\n",
+				x0[b], y + 2 + 4 * b, x - x0[b] > 1 ? x - x0[b] : 1, col,
+				nst_slot_name(band_slot[b]), cur[b]);
 			cur[b] = now;
 			x0[b] = x;
 		}
@@ -302,14 +266,16 @@ int report_svg(const struct recording *rec, FILE *out)
 	if (!lanes)
 		return -1;
 	n = rec->n ? collect_lanes(rec, lanes) : 0;
-	fprintf(out, "<?xml version='1.0' encoding='UTF-8'?>\n"
+	fprintf(out,
+		"<?xml version='1.0' encoding='UTF-8'?>\n"
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%zu' "
 		"font-family='sans-serif' font-size='11'>\n"
 		"<style>.l{fill:#222}.m{stroke:#000;stroke-width:1}</style>\n"
 		"<rect width='100%%' height='100%%' fill='white'/>\n"
 		"<text x='4' y='16' font-weight='bold'>nstrace report: %zu processes, %zu events "
 		"(bands per lane: mnt, pid, net, uts; colour = namespace; ticks = transitions)"
-		"</text>\n", WIDTH, 40 + n * LANE, n, rec->n);
+		"</text>\n",
+		WIDTH, 40 + n * LANE, n, rec->n);
 	for (size_t i = 0; i < n; i++)
 		svg_lane(out, rec, &lanes[i], 30 + i * LANE);
 	fprintf(out, "</svg>\n");

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
 #include "privs.h"
@@ -25,7 +26,7 @@ struct run_opts {
 	bool trace;
 	bool json;
 	const char *out_path;
-	bool verbose;
+	struct nst_tracer_opts tracer; /* --backend, --tier, --verbose */
 };
 
 struct run_trace {
@@ -64,7 +65,7 @@ static const char run_usage[] =
 	"  -H, --hostname NAME    set the hostname (needs new uts)\n"
 	"  -t, --trace            print the namespace events of the command's creation\n"
 	"  -J, --json             ... as JSON Lines (implies --trace)\n"
-	"  -o, --output FILE      write those events to FILE instead of stderr\n"
+	"  -o, --output FILE      write those events to FILE instead of stderr\n" NST_BACKEND_HELP
 	"  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -76,9 +77,10 @@ static const char run_usage[] =
 
 static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 {
-	if (s->mount_proc && (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) !=
-				     (CLONE_NEWPID | CLONE_NEWNS)) {
-		snprintf(err, errlen, "--mount-proc needs new pid and mnt namespaces (add --ns pid,mnt)");
+	if (s->mount_proc &&
+	    (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) != (CLONE_NEWPID | CLONE_NEWNS)) {
+		snprintf(err, errlen,
+			 "--mount-proc needs new pid and mnt namespaces (add --ns pid,mnt)");
 		return -1;
 	}
 	if (s->hostname && !(s->new_ns & CLONE_NEWUTS) && !(s->join_ns & CLONE_NEWUTS)) {
@@ -98,14 +100,18 @@ static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "ns", required_argument, NULL, 'n' },	   { "join", required_argument, NULL, 'j' },
-		{ "map-root", no_argument, NULL, 'r' },	   { "mount-proc", no_argument, NULL, 'p' },
-		{ "hostname", required_argument, NULL, 'H' }, { "trace", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'J' },	   { "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },	   { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "ns", required_argument, NULL, 'n' },
+						  { "join", required_argument, NULL, 'j' },
+						  { "map-root", no_argument, NULL, 'r' },
+						  { "mount-proc", no_argument, NULL, 'p' },
+						  { "hostname", required_argument, NULL, 'H' },
+						  { "trace", no_argument, NULL, 't' },
+						  { "json", no_argument, NULL, 'J' },
+						  { "output", required_argument, NULL, 'o' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	char err[256] = "";
 	int c;
 
@@ -118,7 +124,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'j':
 			if (nsrt_parse_join(optarg, &o->spec.join_pid, &o->spec.join_ns, err,
-					     sizeof(err)))
+					    sizeof(err)))
 				goto bad;
 			break;
 		case 'r':
@@ -141,7 +147,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->trace = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->tracer.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o->tracer, err, sizeof(err)) < 0)
+				goto bad;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -152,7 +163,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		}
 	}
 	if (optind >= argc) {
-		snprintf(err, sizeof(err), "no command given (usage: nstrace run [OPTIONS] -- COMMAND)");
+		snprintf(err, sizeof(err),
+			 "no command given (usage: nstrace run [OPTIONS] -- COMMAND)");
 		goto bad;
 	}
 	o->spec.argv = argv + optind;
@@ -191,10 +203,12 @@ static void pump_events(struct nst_tracer *t, struct nsrt_child *c, FILE *out)
 static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt)
 {
 	pid_t self = getpid();
-	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
+	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
 	char err[512];
 
+	to.pids = &self;
+	to.npids = 1;
 	rt->out = stderr;
 	if (o->out_path) {
 		rt->out = fopen(o->out_path, "we");
@@ -259,8 +273,8 @@ out:
 		nst_tracer_close(t);
 	/* the command's status stays the exit status; a lost trace is still said */
 	if (rt.out && (err_no = nst_stream_error(rt.out)))
-		nst_errorf("failed to write the events to %s: %s", o.out_path ? o.out_path : "stderr",
-			   strerror(err_no));
+		nst_errorf("failed to write the events to %s: %s",
+			   o.out_path ? o.out_path : "stderr", strerror(err_no));
 	if (rt.out && rt.out != stderr)
 		fclose(rt.out);
 	return ret;

@@ -27,6 +27,7 @@
 
 struct serve {
 	struct nst_metrics *m;
+	const char *backend;
 	const char *tier;
 	__s64 boot_to_wall;
 };
@@ -39,8 +40,8 @@ static void on_stop(int sig)
 	serve_stop = 1;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
-			     size_t len, const char *type)
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body, size_t len,
+			     const char *type)
 {
 	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
@@ -67,7 +68,7 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->tier);
+	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->backend, sv->tier);
 	fclose(f);
 	return reply(c, MHD_HTTP_OK, buf, len, "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -102,8 +103,8 @@ static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *
 
 static bool has_body(struct MHD_Connection *c)
 {
-	const char *len = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *len =
+		mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	return (len && strcmp(len, "0")) ||
 	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
@@ -116,7 +117,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct serve *sv = cls;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET: nothing here changes\n");
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "only GET: nothing here changes\n");
 	/* a GET with a body is malformed here: refuse it before it is read */
 	if (*data_len || has_body(c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "unexpected request body\n");
@@ -126,7 +128,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return serve_inventory(sv, c);
 	if (!strcmp(url, "/healthz"))
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
-	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics, /api/namespaces or "
+	return reply_text(c, MHD_HTTP_NOT_FOUND,
+			  "not found: try /metrics, /api/namespaces or "
 			  "/healthz\n");
 }
 
@@ -172,19 +175,16 @@ static const char serve_usage[] =
 	"Export namespace metrics for Prometheus: /metrics, /api/namespaces, /healthz.\n"
 	"\n"
 	"  -l, --listen IP:PORT   where to listen (default 127.0.0.1:9464; loopback unless told)\n"
-	"  -t, --top N            namespaces in the processes-per-namespace gauge (default 10)\n"
-	NST_FILTER_HELP
-	"  -h, --help             this help\n";
+	"  -t, --top N            namespaces in the processes-per-namespace gauge (default "
+	"10)\n" NST_FILTER_HELP "  -h, --help             this help\n";
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		NST_FILTER_LONGOPTS,
-		{ "listen", required_argument, NULL, 'l' },
-		{ "top", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { NST_FILTER_LONGOPTS,
+						  { "listen", required_argument, NULL, 'l' },
+						  { "top", required_argument, NULL, 't' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	const char *listen_on = "127.0.0.1:9464";
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct nst_filters f = {};
@@ -200,8 +200,8 @@ int cmd_serve(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, NST_FILTER_SHORTOPTS "l:t:h", longopts, NULL)) != -1) {
 		r = nst_filter_opt(c, optarg, &f, err, sizeof(err));
-		if (r < 0 || (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err,
-							  sizeof(err)))) {
+		if (r < 0 ||
+		    (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err, sizeof(err)))) {
 			nst_errorf("%s", err);
 			return NST_EXIT_USAGE;
 		}
@@ -230,6 +230,7 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	sv.backend = nst_backend_name(nst_tracer_backend(t));
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
 	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
@@ -244,8 +245,8 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (tier %s)\n", listen_on,
-		sv.tier);
+	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (%s)\n", listen_on,
+		nst_tracer_describe(t));
 	while (!serve_stop) {
 		if (nst_tracer_poll(t, 100) < 0)
 			break;
