@@ -176,18 +176,20 @@ void jw_str(struct jw *w, const char *key, const char *s)
 void jw_u64(struct jw *w, const char *key, __u64 v)
 {
 	char d[20];
+	size_t n = nst_u64_dec(d, v);
 
 	jw_key(w, key);
-	jw_put(w, d, nst_u64_dec(d, v));
+	jw_put(w, d, n);
 	jw_done(w);
 }
 
 void jw_i64(struct jw *w, const char *key, __s64 v)
 {
 	char d[20];
+	size_t n = nst_i64_dec(d, v);
 
 	jw_key(w, key);
-	jw_put(w, d, nst_i64_dec(d, v));
+	jw_put(w, d, n);
 	jw_done(w);
 }
 

@@ -13,7 +13,7 @@
 
 #define BLOCK_HDR 24
 /* the encoded events of a full block; lost and end records are smaller */
-#define MAX_BLOCK_BYTES (NST_BLOCK_MAX_EVENTS * NST_ENC_EVENT_MAX)
+#define MAX_BLOCK_BYTES ((size_t)NST_BLOCK_MAX_EVENTS * NST_ENC_EVENT_MAX)
 
 struct nst_rec_writer {
 	int fd;

@@ -79,8 +79,11 @@ static int pidmap_grow(struct pidmap *m)
 		big.key[h] = m->key[i];
 		big.val[h] = m->val[i];
 	}
-	pidmap_free(m);
-	*m = big;
+	free(m->key);
+	free(m->val);
+	m->key = big.key;
+	m->val = big.val;
+	m->cap = big.cap;
 	return 0;
 }
 
@@ -198,7 +201,7 @@ static void csv_event(FILE *out, const struct nst_event *e, const struct nst_fmt
 	}
 	memcpy(both, e->before, sizeof(e->before));
 	memcpy(both + NST_NS_COUNT, e->after, sizeof(e->after));
-	ino = nst_ino_cached(&csv_inos, both, 2 * NST_NS_COUNT, csv_inodes, &len);
+	ino = nst_ino_cached(&csv_inos, both, (size_t)2 * NST_NS_COUNT, csv_inodes, &len);
 	sb_mem(&line, ino, len);
 	fwrite(text, 1, line.off, out);
 }

@@ -94,7 +94,7 @@ static void track(struct nsreg *reg, const struct nst_event *e)
 	}
 }
 
-#define GROUP_EVENTS (256 * 1024)
+#define GROUP_EVENTS (256ULL * 1024)
 
 struct proc {
 	__u32 pid, ppid;
@@ -233,7 +233,7 @@ static size_t format_line(const struct text_report *r, const struct nst_event *e
 static int buffer_line(struct proc *p, const struct text_report *r, const struct nst_event *e)
 {
 	if (p->cap - p->len < LINE_MAX_LEN) {
-		size_t cap = p->cap ? 2 * p->cap : 4 * LINE_MAX_LEN;
+		size_t cap = p->cap ? 2 * p->cap : (size_t)4 * LINE_MAX_LEN;
 		char *nt = realloc(p->text, cap);
 
 		if (!nt)
@@ -262,7 +262,9 @@ static int timeline_event(void *ctx, const struct nst_event *e)
 	if (!p || p->group != r->group)
 		return 0;
 	if (p->streams) {
-		fwrite(line, 1, format_line(r, e, line), r->out);
+		size_t n = format_line(r, e, line);
+
+		fwrite(line, 1, n, r->out);
 	} else if (buffer_line(p, r, e)) {
 		r->failed = true;
 		return 1;
