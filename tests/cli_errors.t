@@ -34,11 +34,12 @@ done <<'EOT'
 2 | invalid duration 'soon'                        | -d soon
 2 | invalid duration '-1s'                         | trace -d -1s
 2 | invalid duration 'nan'                         | trace -d nan
-2 | invalid size '0x1000'                          | trace -b 0x1000
-2 | invalid size '8Q'                              | -b 8Q
-2 | invalid ring buffer size 3072: use a power of two from 4K to 1G | -b 3K
-2 | invalid ring buffer size 2147483648             | trace -b 2G
-2 | unknown tier 'uprobe' \(valid: auto, fentry, tracepoint, kprobe\) | --tier uprobe
+2 | invalid size '0x1000'                          | trace -b 0x1000 -d 1
+2 | invalid size '8Q'                              | -b 8Q -d 1
+2 | invalid size '1e3'                             | -b 1e3 -d 1
+2 | invalid ring buffer size 3072: use a power of two from 4K to 1G | -b 3K -d 1
+2 | invalid ring buffer size 2147483648             | trace -b 2G -d 1
+2 | unknown tier 'uprobe' \(valid: auto, fentry, tracepoint, kprobe\) | --tier uprobe -d 1
 2 | nstrace trace: unrecognized option '--bogus'   | trace --bogus
 2 | nstrace: unrecognized option '--bogus'         | --bogus
 2 | option '--pid' requires an argument            | trace --pid
