@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include "nstrace.h"
 
-/* An upper bound of the encoded size of one event. */
+/* An upper bound of the encoded size of one event (and of a block's column flags). */
 #define NST_ENC_EVENT_MAX 512
 
 /*
