@@ -102,7 +102,8 @@ tests: $(TEST_BINS)
 # libFuzzer targets (clang-14 with libclang-rt-14-dev), under ASan and UBSan.
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c user/nsrt.c
+FUZZ_LIB_SRCS := user/recfile.c user/evcodec.c user/event.c user/json.c user/strbuf.c user/parse.c \
+		 user/nsrt.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
