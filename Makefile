@@ -4,23 +4,26 @@
 # user/ -> nstrace. Every output goes to $(OUTPUT).
 
 OUTPUT ?= .output
+# BPF objects, skeletons and extracted headers; the sanitizer build shares them
+GEN ?= $(OUTPUT)
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
 BTF ?= /sys/kernel/btf/vmlinux
 # Point VMLINUX_H at a pre-generated vmlinux.h to build without local BTF.
-VMLINUX_H ?= $(OUTPUT)/vmlinux.h
+VMLINUX_H ?= $(GEN)/vmlinux.h
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 ABS_OUTPUT := $(abspath $(OUTPUT))
-DEPS_STAMP := $(OUTPUT)/.deps-build
-KSFT_DIR := $(OUTPUT)/kselftest
+comma := ,
+DEPS_STAMP := $(GEN)/.deps-build
+KSFT_DIR := $(GEN)/kselftest
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(GEN)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
 
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -33,43 +36,61 @@ TEST_SCRIPTS := $(wildcard tests/*.t)
 # workload generators: the benchmarks and some tests drive them
 BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 
-INCLUDES := -Iinclude -Iuser -I$(OUTPUT)
+INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS += $(shell pkg-config --libs libbpf smartcols libmicrohttpd 2>/dev/null || \
-	    echo -lbpf -lsmartcols -lmicrohttpd) -lelf -lz -lm -lpthread
+# libmicrohttpd is dlopen()ed by serve alone (user/mhd.h says why): only
+# its soname is needed here.
+# libbpf, libelf and zlib are linked statically when their archives are
+# installed, as libbpf-tools do: a one-shot `nstrace ls` saves ~1 ms of
+# loader work.
+STATIC_OK := $(and $(wildcard $(shell $(CC) -print-file-name=libbpf.a)), \
+		   $(wildcard $(shell $(CC) -print-file-name=libelf.a)), \
+		   $(wildcard $(shell $(CC) -print-file-name=libz.a)))
+BPF_LIBS := -lbpf -lelf -lz
+LDLIBS += $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(BPF_LIBS) -Wl$(comma)-Bdynamic,$(BPF_LIBS)) \
+	  -lsmartcols -lm -lpthread
+MHD_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libmicrohttpd.so) 2>/dev/null | \
+		awk '$$1 == "SONAME" { print $$2 }')
+$(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONAME)"')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-unit demo clean install tests fuzz
+.PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan \
+	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
-all: $(BIN)
+all: $(BIN) kmod
+
+# The kernel module (kmod/, docs/kmod.md), against KDIR (default: the
+# running kernel's headers); without them it says so and is skipped.
+kmod:
+	$(MAKE) -C kmod OUTPUT=$(ABS_OUTPUT) $(if $(KDIR),KDIR=$(KDIR))
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
-	@mkdir -p $(OUTPUT)
+	@mkdir -p $(GEN)
 	scripts/deps.sh build
 	@touch $@
 
-$(OUTPUT)/vmlinux.h: | $(DEPS_STAMP)
-	@mkdir -p $(OUTPUT)
+$(GEN)/vmlinux.h: | $(DEPS_STAMP)
+	@mkdir -p $(GEN)
 	@test -r $(BTF) || { echo "nstrace: this kernel has no BTF at $(BTF);" \
 		"build with VMLINUX_H=/path/to/vmlinux.h or BTF=/path/to/vmlinux" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
-$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+$(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 # Light skeleton for the inventory iterators: the kernel applies the CO-RE
 # relocations, so `nstrace ls` never parses the vmlinux BTF (~150 ms here).
-LSKELS := $(OUTPUT)/nsiter.lskel.h
-$(OUTPUT)/%.lskel.h: $(OUTPUT)/%.bpf.o
+LSKELS := $(GEN)/nsiter.lskel.h
+$(GEN)/%.lskel.h: $(GEN)/%.bpf.o
 	$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*)_lskel > $@.tmp && mv $@.tmp $@
 $(USER_OBJS): $(LSKELS)
 
@@ -102,22 +123,129 @@ tests: $(TEST_BINS)
 # libFuzzer targets (clang-14 with libclang-rt-14-dev), under ASan and UBSan.
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := user/recfile.c user/evcodec.c user/event.c user/json.c user/strbuf.c user/parse.c \
-		 user/nsrt.c
+FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c \
+		 user/nsrt.c user/procparse.c user/strbuf.c user/evcodec.c \
+		 user/cgpath.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
 	@scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lz -o $@
 
 fuzz: $(FUZZ_BINS)
 
-# Every test binary and script writes TAP; prove runs them all.
+# Sanitizer build: user/ and the C tests again under ASan and UBSan, in
+# $(SAN_OUTPUT), sharing this build's BPF objects and skeletons. Reports go
+# to $(SAN_LOGS), so one that a test did not look at still fails the run.
+SAN_OUTPUT := $(OUTPUT)/asan
+SAN_LOGS := $(abspath $(SAN_OUTPUT))/logs
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+CFLAGS += $(SANITIZE)
+# fuzz.t runs the fuzz targets, which are sanitized already; valgrind
+# cannot run an ASan binary
+SAN_TESTS := $(patsubst $(OUTPUT)/%,$(SAN_OUTPUT)/%,$(TEST_BINS)) \
+	     $(filter-out tests/fuzz.t tests/valgrind.t,$(TEST_SCRIPTS))
+
+asan: $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h
+	$(MAKE) OUTPUT=$(SAN_OUTPUT) GEN=$(GEN) SANITIZE="$(SAN_FLAGS)" all tests
+
+check-asan: asan $(BENCH_TOOLS)
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan \
+	UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1 \
+	NSTRACE=$(abspath $(SAN_OUTPUT))/nstrace OUTPUT=$(ABS_OUTPUT) \
+		prove -v --timer --exec $(abspath scripts/run-test) $(SAN_TESTS)
+	@! ls $(SAN_LOGS)/* >/dev/null 2>&1 || \
+		{ head -n 60 $(SAN_LOGS)/*; echo "nstrace: sanitizer reports above" >&2; exit 1; }
+
+# Static analysis with zero findings: clang-tidy (checks in .clang-tidy) and
+# cppcheck, over a compile_commands.json written from the rules above.
+CLANG_TIDY ?= clang-tidy-14
+CPPCHECK ?= cppcheck
+CLANG_FORMAT ?= clang-format-14
+COMPDB := $(OUTPUT)/compile_commands.json
+LINT_SRCS := $(wildcard user/*.c bench/*.c) $(TEST_SRCS) $(FUZZ_SRCS)
+
+# bpftool's skeletons and the kselftest harness are others' code: -isystem
+LINT_CFLAGS = $(subst -I$(GEN),-isystem $(GEN),$(CFLAGS))
+
+$(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h
+	{ scripts/compdb.sh $(CC) $(LINT_CFLAGS) -- $(wildcard user/*.c bench/*.c); \
+	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -Wno-sign-compare -isystem $(KSFT_DIR) -Itests \
+		-- $(TEST_SRCS); \
+	  scripts/compdb.sh $(CLANG) $(FUZZ_CFLAGS) -- $(FUZZ_SRCS); } | jq -s add > $@.tmp
+	mv $@.tmp $@
+
+lint: format-check clang-tidy cppcheck
+
+clang-tidy: $(COMPDB)
+	@scripts/deps.sh test
+	scripts/clang-tidy.sh $(CLANG_TIDY) $(OUTPUT) $(GEN) $(LINT_SRCS)
+
+# cppcheck reads our headers and the harness, not the system's (it would
+# misparse glibc's) nor the skeletons (half a megabyte of BPF object each).
+cppcheck: $(KSFT_DIR)/kselftest_harness.h
+	@scripts/deps.sh test
+	$(CPPCHECK) --quiet --error-exitcode=1 --inline-suppr -j $(shell nproc) \
+		--enable=warning,performance,portability --std=c11 -D_GNU_SOURCE -D__x86_64__ \
+		-Iinclude -Iuser -Itests -I$(KSFT_DIR) --library=scripts/cppcheck.cfg \
+		--suppress=missingIncludeSystem --suppress='*:$(KSFT_DIR)/*' $(LINT_SRCS)
+
+# Kernel style by the repo's .clang-format, as part of `make lint`.
+FORMAT_SRCS := $(wildcard user/*.[ch] include/*.h bpf/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
+format-check:
+	@scripts/deps.sh test
+	@bad=$$(for f in $(FORMAT_SRCS); do \
+		$(CLANG_FORMAT) --dry-run --Werror $$f >/dev/null 2>&1 || echo $$f; done); \
+	[ -z "$$bad" ] || { $(CLANG_FORMAT) --dry-run $$bad 2>&1 | head -n 60; \
+		echo "format-check: $$(echo $$bad | wc -w) of $(words $(FORMAT_SRCS)) files" \
+		"differ from .clang-format ($(CLANG_FORMAT) -i FILE rewrites one)" >&2; exit 1; }
+
+# Every test binary and script writes TAP; prove runs them all, and
+# tests/vm/vm.t the same kselftest suite plus the fentry and kmod tests in
+# a qemu VM running Debian's current kernel (docs/vm.md). Then the same
+# tests again under ASan and UBSan; static analysis first, as the quickest
+# to fail.
 check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
+	@scripts/deps.sh test
+	$(MAKE) lint
+	$(MAKE) check-plain
+	$(MAKE) check-asan
+
+check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
-		prove -v --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS)
+		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
+
+check-vm: $(TEST_BINS) vm-image
+	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
+		prove -v --exec $(abspath scripts/run-test) $(VM_T)
+
+# The VM: Debian's kernel and headers (tests/vm/kernel.sh, cached per
+# version), kmod/ built against them, and an initramfs with static test
+# binaries. Always rerun: the kernel is re-resolved and the image is cheap.
+VM_DIR := $(OUTPUT)/vm
+VM_T := tests/vm/vm.t
+VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
+# The host shell tests that also run in the guest, and the host programs
+# they need (copied with their libraries).
+VM_SHELL_TESTS ?= kmod.t
+VM_HOST_TOOLS ?=
+# modules of the VM's kernel to load at boot (with their dependencies)
+VM_MODULES ?= virtio_console virtio_pci
+
+$(VM_DIR)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests -static $(LDFLAGS) $< $(LIB) \
+		-lbpf -lelf -lz -lm -lpthread -o $@
+
+vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
+	@scripts/deps.sh vm
+	tests/vm/kernel.sh $(VM_DIR)/kernel
+	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
+		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
 
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
@@ -125,16 +253,16 @@ $(OUTPUT)/bench/%: bench/%.c
 
 # The synthetic ring buffer producer of bench/record.sh: bench only, never
 # linked into nstrace.
-$(OUTPUT)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
-$(OUTPUT)/bench/rb_producer.skel.h: $(OUTPUT)/bench/rb_producer.bpf.o
+$(GEN)/bench/rb_producer.skel.h: $(GEN)/bench/rb_producer.bpf.o
 	$(BPFTOOL) gen skeleton $< name rb_producer_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(OUTPUT)/bench/rb_producer.skel.h
-	$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
+$(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
+	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
 
 demo: $(BIN)
 	$(BIN) demo
@@ -144,3 +272,4 @@ install: $(BIN)
 
 clean:
 	rm -rf $(OUTPUT)
+	$(MAKE) -C kmod clean OUTPUT=$(ABS_OUTPUT)

@@ -8,7 +8,8 @@
 # Workloads: a setns storm (ns per call), a fork+unshare loop (iterations/s)
 # and a container churn (nstrace run pods per second).
 # Then: nstrace's peak RSS through 10 million events, and its time to ready.
-# usage: sudo bench/overhead.sh [ROUNDS]; RESOURCES_ONLY=1 for the last part only
+# usage: sudo bench/overhead.sh [ROUNDS]; RESOURCES_ONLY=1 for the last part only;
+# WORKLOADS="storm" and TRACERS="untraced nstrace-record ..." pick a subset
 set -u
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -78,9 +79,9 @@ measure() {
 	esac | awk '{ for (i = 1; i < NF; i++) if ($i == "ns_per_call" || $i == "per_sec") print $(i + 1) }'
 }
 
-TRACERS="untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid bpftrace perf-trace strace"
+TRACERS=${TRACERS:-untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid bpftrace perf-trace strace}
 # RESOURCES_ONLY=1: just the collector's RSS and time to ready (a minute)
-WORKLOADS="storm fork churn"
+WORKLOADS=${WORKLOADS:-storm fork churn}
 [ "${RESOURCES_ONLY:-0}" = 1 ] && WORKLOADS=""
 for wl in $WORKLOADS; do
 	for r in $(seq 1 "$ROUNDS"); do

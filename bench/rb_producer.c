@@ -119,7 +119,7 @@ static int attach_to_recorder(struct rb_producer_bpf *skel, pid_t pid)
 		fprintf(stderr, "rb_producer: no nstrace ring buffer in pid %d\n", pid);
 		return -1;
 	}
-	/* the recorder's policy (user/tracer.c): wake it when an eighth is waiting */
+	/* the recorder's policy (user/tracer_bpf.c): wake it when an eighth is waiting */
 	skel->rodata->wakeup_bytes = info.max_entries >= (1U << 20) ? info.max_entries / 8 : 0;
 	if (bpf_map__reuse_fd(skel->maps.events, rb) || bpf_map__reuse_fd(skel->maps.lost, lost)) {
 		fprintf(stderr, "rb_producer: failed to reuse the recorder's maps\n");

@@ -35,7 +35,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	unsigned long flag;
-	unsigned long long *v;
+	unsigned long long *v, median;
 	int n;
 
 	if (argc != 3 || (n = atoi(argv[2])) <= 0) {
@@ -64,6 +64,7 @@ int main(int argc, char **argv)
 		waitpid(p, NULL, 0);
 	}
 	qsort(v, n, sizeof(*v), cmp);
-	printf("%.1f\n", v[n / 2] / 1000.0);
+	median = v[n / 2];
+	printf("%.1f\n", median / 1000.0);
 	return 0;
 }

@@ -54,7 +54,7 @@ int ns_tasks(struct bpf_iter__task *ctx)
 	r.euid = BPF_CORE_READ(t, cred, euid.val);
 	r.kthread = !!(t->flags & PF_KTHREAD);
 	r.cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
-	task_ns_inos(t, r.ns);
+	task_ns_inos_probed(t, r.ns);
 	task_ns_owners(t, &r);
 	bpf_probe_read_kernel_str(r.comm, sizeof(r.comm), t->comm);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));

@@ -17,9 +17,14 @@ const volatile bool filter_tgid = false;
 const volatile bool filter_comm = false;
 const volatile char targ_comm[NST_COMM_LEN] = {};
 const volatile bool filter_cgroup = false;
-const volatile __u32 ns_slots = 0;	/* 1 << enum nst_ns; 0 means every type */
+const volatile __u32 ns_slots = 0; /* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
-const volatile __u16 event_source = NST_SRC_TRACEPOINT;	/* the tier that was loaded */
+const volatile __u16 event_source = NST_SRC_TRACEPOINT; /* the tier that was loaded */
+/*
+ * sched_process_exit fires before exit_task_namespaces: when fe_switch is
+ * loaded, a process stays traced until its exit switch has been seen.
+ */
+const volatile bool untrace_at_exit_switch = false;
 /*
  * Wake the collector only once this much is waiting (nst_wakeup_flags): a
  * wakeup per event costs the traced task more than the event itself. The
@@ -30,7 +35,7 @@ const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);	/* resized by the collector */
+	__uint(max_entries, 8 << 20); /* resized by the collector */
 } events SEC(".maps");
 
 /* tgids whose events are wanted: seeded from --pid, extended at fork. */
@@ -41,13 +46,25 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
-/* Syscalls in flight, by tid: entry state waiting for the exit. */
+/*
+ * The syscall a task has in flight: entry state waiting for the exit, in
+ * place (kind != 0 while in flight). Task storage is created once per task
+ * and reused; a tid-keyed hash paid an insert, a 216-byte copy and a delete
+ * per call, and capped how many calls could be in flight at once.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct nst_event);
 } pending SEC(".maps");
+
+static __always_inline struct nst_event *call_in_flight(struct task_struct *t)
+{
+	struct nst_event *p = bpf_task_storage_get(&pending, t, NULL, 0);
+
+	return p && p->kind ? p : NULL;
+}
 
 /* Events that found the ring buffer full. */
 struct {
@@ -98,28 +115,10 @@ static __always_inline bool current_wanted(__u32 tgid)
 	return true;
 }
 
-static __always_inline __u32 changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->before[i] != e->after[i])
-			m |= 1U << i;
-	return m;
-}
-
 /* Does the event touch a namespace type selected with --ns? */
 static __always_inline bool slots_wanted(const struct nst_event *e)
 {
-	__u32 m;
-
-	if (!ns_slots)
-		return true;
-	m = changed_slots(e) | nst_flags_to_slots(e->flags | e->target_type);
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i])
-			m |= 1U << i;
-	return m & ns_slots;
+	return !ns_slots || (nst_event_slots(e) & ns_slots);
 }
 
 static __always_inline void count_lost(void)
@@ -133,9 +132,9 @@ static __always_inline void count_lost(void)
 
 static __always_inline void fill_task(struct nst_event *e, struct task_struct *t)
 {
-	e->pid = BPF_CORE_READ(t, tgid);
-	e->tid = BPF_CORE_READ(t, pid);
-	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->pid = t->tgid;
+	e->tid = t->pid;
+	e->ppid = t->real_parent->tgid;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->source = event_source;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -167,43 +166,44 @@ static __always_inline struct nst_event *scratch_event(void)
 /* Syscall entry: remember the namespaces the caller starts from. */
 static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct task_struct *t;
 	struct nst_event *e;
 
-	if (!current_wanted(id >> 32))
+	if (!current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	e = scratch_event();
+	t = bpf_get_current_task_btf();
+	e = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!e)
 		return 0;
-	t = (struct task_struct *)bpf_get_current_task();
+	__builtin_memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->flags = flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	task_ns_inos(t, e->before);
 	if (kind == NST_K_SETNS)
 		setns_target(t, fd, flags, e);
-	bpf_map_update_elem(&pending, &tid, e, BPF_ANY);
 	return 0;
 }
 
 /* Syscall exit: where the caller (or, for clone, the child) ended up. */
 static __always_inline int ns_call_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct nst_event *p = bpf_map_lookup_elem(&pending, &tid);
-	struct task_struct *t;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct nst_event *p = call_in_flight(t);
 	__u64 now;
 
 	if (!p)
 		return 0;
 	if (failed_only && ret >= 0)
 		goto out;
-	t = (struct task_struct *)bpf_get_current_task();
-	/* a clone's "after" was taken from the child at sched_process_fork */
-	if (!p->child_pid)
-		task_ns_inos(t, p->after);
+	/*
+	 * A clone's "after" was taken from the child at sched_process_fork. No
+	 * syscall moves its caller to another pid namespace (only its children).
+	 */
+	if (!p->child_pid) {
+		p->after[NST_NS_PID] = p->before[NST_NS_PID];
+		task_nsproxy_inos(t, p->after);
+	}
 	if (!slots_wanted(p))
 		goto out;
 	now = bpf_ktime_get_boot_ns();
@@ -213,60 +213,51 @@ static __always_inline int ns_call_exit(long ret)
 	fill_task(p, t);
 	emit(p);
 out:
-	bpf_map_delete_elem(&pending, &tid);
+	p->kind = 0;
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone")
-int tp_enter_clone(struct trace_event_raw_sys_enter *ctx)
+/*
+ * The tracepoint tier hooks the raw syscall tracepoints and picks its four
+ * syscalls by number. The per-syscall perf tracepoints (syscalls:sys_enter_*)
+ * cost every call into them, traced or not, a perf record built and copied
+ * before the program even runs: on this tool's setns storm that made a
+ * process outside --pid 1.2x slower. Here such a process pays one compare
+ * per syscall. The numbers come from the collector, compiled for the arch.
+ */
+const volatile long nr_clone = -1, nr_clone3 = -1, nr_unshare = -1, nr_setns = -1;
+
+static __always_inline bool ns_syscall(long id)
 {
-	return ns_call_enter(NST_K_CLONE, ctx->args[0], -1);
+	return id == nr_setns || id == nr_unshare || id == nr_clone || id == nr_clone3;
 }
 
-SEC("tracepoint/syscalls/sys_exit_clone")
-int tp_exit_clone(struct trace_event_raw_sys_exit *ctx)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
-	return ns_call_exit(ctx->ret);
+	if (id == nr_setns)
+		return ns_call_enter(NST_K_SETNS, (__u32)PT_REGS_PARM2_SYSCALL(regs),
+				     (int)PT_REGS_PARM1_SYSCALL(regs));
+	if (id == nr_unshare)
+		return ns_call_enter(NST_K_UNSHARE, PT_REGS_PARM1_SYSCALL(regs), -1);
+	if (id == nr_clone)
+		return ns_call_enter(NST_K_CLONE, PT_REGS_PARM1_SYSCALL(regs), -1);
+	if (id == nr_clone3) {
+		struct clone_args *uargs = (void *)PT_REGS_PARM1_SYSCALL(regs);
+		__u64 flags = 0;
+
+		bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
+		return ns_call_enter(NST_K_CLONE3, flags, -1);
+	}
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone3")
-int tp_enter_clone3(struct trace_event_raw_sys_enter *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct clone_args *uargs = (void *)ctx->args[0];
-	__u64 flags = 0;
-
-	bpf_probe_read_user(&flags, sizeof(flags), &uargs->flags);
-	return ns_call_enter(NST_K_CLONE3, flags, -1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_clone3")
-int tp_exit_clone3(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_unshare")
-int tp_enter_unshare(struct trace_event_raw_sys_enter *ctx)
-{
-	return ns_call_enter(NST_K_UNSHARE, ctx->args[0], -1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_unshare")
-int tp_exit_unshare(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_setns")
-int tp_enter_setns(struct trace_event_raw_sys_enter *ctx)
-{
-	return ns_call_enter(NST_K_SETNS, (__u32)ctx->args[1], (int)ctx->args[0]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_setns")
-int tp_exit_setns(struct trace_event_raw_sys_exit *ctx)
-{
-	return ns_call_exit(ctx->ret);
+	if (!ns_syscall(SYSCALL_NR(regs)))
+		return 0;
+	return ns_call_exit(ret);
 }
 
 /*
@@ -277,7 +268,7 @@ int tp_exit_setns(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid, ptid = parent->pid;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct nst_event *p, *e;
 	__u8 one = 1;
 
@@ -287,7 +278,7 @@ int BPF_PROG(tp_fork, struct task_struct *parent, struct task_struct *child)
 		if (ctgid != ptgid)
 			bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
 	}
-	p = bpf_map_lookup_elem(&pending, &ptid);
+	p = call_in_flight(parent);
 	if (p) {
 		task_ns_inos(child, p->after);
 		p->child_pid = child->pid;
@@ -338,7 +329,6 @@ int BPF_PROG(tp_exit, struct task_struct *p)
 	__u32 tid = p->pid, tgid = p->tgid;
 	struct nst_event *e;
 
-	bpf_map_delete_elem(&pending, &tid);
 	if (tid != tgid || (p->flags & PF_KTHREAD))
 		return 0;
 	if (failed_only || ns_slots || !current_wanted(tgid))
@@ -353,11 +343,10 @@ int BPF_PROG(tp_exit, struct task_struct *p)
 	fill_task(e, p);
 	emit(e);
 out:
-	if (filter_tgid)
+	if (filter_tgid && !untrace_at_exit_switch)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
-
 
 /*
  * The fentry tier. Each syscall hook has a tracepoint and an fentry/fexit
@@ -456,7 +445,12 @@ static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to
 SEC("fentry/switch_task_namespaces")
 int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
 {
-	return emit_switch(p, new, 0);
+	__u32 tgid = p->tgid;
+
+	emit_switch(p, new, 0);
+	if (!new &&untrace_at_exit_switch && filter_tgid && p->pid == tgid)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
 }
 
 /*
@@ -479,12 +473,12 @@ int BPF_PROG(fx_copy_namespaces, unsigned long flags, struct task_struct *tsk, i
 	e->kind = NST_K_SWITCH;
 	e->flags = flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
-	task_ns_inos((struct task_struct *)bpf_get_current_task(), e->before);
+	task_ns_inos(bpf_get_current_task_btf(), e->before);
 	__builtin_memcpy(e->after, e->before, sizeof(e->after));
 	nsproxy_inos(BPF_CORE_READ(tsk, nsproxy), e->after);
 	if (!slots_wanted(e))
 		return 0;
-	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	fill_task(e, bpf_get_current_task_btf());
 	emit(e);
 	return 0;
 }
@@ -493,7 +487,7 @@ int BPF_PROG(fx_copy_namespaces, unsigned long flags, struct task_struct *tsk, i
 SEC("fentry/commit_creds")
 int BPF_PROG(fe_commit_creds, struct cred *new)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 to = BPF_CORE_READ(new, user_ns, ns.inum);
 	struct nst_event *e;
 
@@ -519,9 +513,14 @@ int BPF_PROG(fe_commit_creds, struct cred *new)
 
 /* ---- fentry-only: per-type creation cost ---- */
 
+/*
+ * create_new_namespaces calls the copy_* functions: with one type they
+ * share the type, so the whole call gets a key of its own.
+ */
 struct cost_key {
 	__u32 tid;
 	__u32 type;
+	__u32 whole; /* 1: create_new_namespaces; 0: one copy_* or create_user_ns */
 };
 
 struct {
@@ -531,22 +530,22 @@ struct {
 	__type(value, __u64);
 } cost_start SEC(".maps");
 
-static __always_inline int cost_enter(__u64 type, __u64 flags)
+static __always_inline int cost_enter(__u64 type, __u64 flags, __u32 whole)
 {
-	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type, whole };
 	__u64 now;
 
 	/* copy_* is also called for types that are not new: it then only takes a reference */
-	if (!(flags & type) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!(flags & type & NST_CLONE_NEWALL) || !current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	bpf_map_update_elem(&cost_start, &k, &now, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
+static __always_inline int cost_exit(__u64 type, __u32 ino, long ret, __u32 whole)
 {
-	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type };
+	struct cost_key k = { (__u32)bpf_get_current_pid_tgid(), type, whole };
 	__u64 *start = bpf_map_lookup_elem(&cost_start, &k);
 	struct nst_event *e;
 
@@ -559,12 +558,13 @@ static __always_inline int cost_exit(__u64 type, __u32 ino, long ret)
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	e->lat_ns = e->ts_ns - *start;
 	e->flags = type;
-	e->target_type = type;
+	/* which copy_* this was; 0 for the whole of create_new_namespaces */
+	e->target_type = whole ? 0 : type;
 	e->ret = ret;
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (nst_flags_to_slots(type) & (1U << i))
 			e->after[i] = ino;
-	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	fill_task(e, bpf_get_current_task_btf());
 	emit(e);
 out:
 	bpf_map_delete_elem(&cost_start, &k);
@@ -576,19 +576,19 @@ out:
 #define PTR_INO(p) (IS_ERR_PTR(p) || !(p) ? 0 : BPF_CORE_READ(p, ns.inum))
 
 /* One fentry/fexit pair per copy_* function: (flags, ...) -> new namespace. */
-#define COST_ENTER(fn, type)                                                                 \
-	SEC("fentry/" #fn)                                                                   \
-	int BPF_PROG(fe_cost_##fn, unsigned long flags)                                      \
-	{                                                                                    \
-		return cost_enter(type, flags);                                              \
+#define COST_ENTER(fn, type)                            \
+	SEC("fentry/" #fn)                              \
+	int BPF_PROG(fe_cost_##fn, unsigned long flags) \
+	{                                               \
+		return cost_enter(type, flags, 0);      \
 	}
 
-#define COST_PAIR3(fn, type, rtype)                                                          \
-	COST_ENTER(fn, type)                                                                 \
-	SEC("fexit/" #fn)                                                                    \
-	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret)     \
-	{                                                                                    \
-		return cost_exit(type, PTR_INO(ret), PTR_RET(ret));                          \
+#define COST_PAIR3(fn, type, rtype)                                                     \
+	COST_ENTER(fn, type)                                                            \
+	SEC("fexit/" #fn)                                                               \
+	int BPF_PROG(fx_cost_##fn, unsigned long flags, void *a1, void *a2, rtype *ret) \
+	{                                                                               \
+		return cost_exit(type, PTR_INO(ret), PTR_RET(ret), 0);                  \
 	}
 
 COST_ENTER(copy_mnt_ns, NST_CLONE_NEWNS)
@@ -596,7 +596,7 @@ SEC("fexit/copy_mnt_ns")
 int BPF_PROG(fx_cost_copy_mnt_ns, unsigned long flags, void *ns, void *user_ns, void *new_fs,
 	     struct mnt_namespace *ret)
 {
-	return cost_exit(NST_CLONE_NEWNS, PTR_INO(ret), PTR_RET(ret));
+	return cost_exit(NST_CLONE_NEWNS, PTR_INO(ret), PTR_RET(ret), 0);
 }
 
 COST_PAIR3(copy_utsname, NST_CLONE_NEWUTS, struct uts_namespace)
@@ -609,27 +609,27 @@ COST_PAIR3(copy_time_ns, NST_CLONE_NEWTIME, struct time_namespace)
 SEC("fentry/create_user_ns")
 int BPF_PROG(fe_cost_create_user_ns, struct cred *new)
 {
-	return cost_enter(NST_CLONE_NEWUSER, NST_CLONE_NEWUSER);
+	return cost_enter(NST_CLONE_NEWUSER, NST_CLONE_NEWUSER, 0);
 }
 
 SEC("fexit/create_user_ns")
 int BPF_PROG(fx_cost_create_user_ns, struct cred *new, int ret)
 {
-	return cost_exit(NST_CLONE_NEWUSER, ret ? 0 : BPF_CORE_READ(new, user_ns, ns.inum), ret);
+	return cost_exit(NST_CLONE_NEWUSER, ret ? 0 : BPF_CORE_READ(new, user_ns, ns.inum), ret, 0);
 }
 
 /* The whole of create_new_namespaces: the sum the per-type costs split up. */
 SEC("fentry/create_new_namespaces")
 int BPF_PROG(fe_cost_create_new_namespaces, unsigned long flags)
 {
-	return cost_enter(flags & NST_CLONE_NEWALL, flags);
+	return cost_enter(flags & NST_CLONE_NEWALL, flags, 1);
 }
 
 SEC("fexit/create_new_namespaces")
 int BPF_PROG(fx_cost_create_new_namespaces, unsigned long flags, void *tsk, void *user_ns,
 	     void *new_fs, struct nsproxy *ret)
 {
-	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret));
+	return cost_exit(flags & NST_CLONE_NEWALL, 0, PTR_RET(ret), 1);
 }
 
 /* ---- fentry-only: namespace destruction ---- */
@@ -656,7 +656,7 @@ static __always_inline int emit_free(__u64 type, __u32 ino)
 			e->target[i] = ino;
 	if (!slots_wanted(e))
 		return 0;
-	fill_task(e, (struct task_struct *)bpf_get_current_task());
+	fill_task(e, bpf_get_current_task_btf());
 	emit(e);
 	return 0;
 }
@@ -679,15 +679,42 @@ int BPF_PROG(fe_free_time_ns, struct time_namespace *ns)
 	return emit_free(NST_CLONE_NEWTIME, BPF_CORE_READ(ns, ns.inum));
 }
 
+/*
+ * Some types have a hook per kernel version, named fe_free_TYPE_FUNCTION:
+ * the collector loads the first one the kernel has (tracer.c, alternatives).
+ */
 SEC("fentry/free_ipc_ns")
-int BPF_PROG(fe_free_ipc_ns, struct ipc_namespace *ns)
+int BPF_PROG(fe_free_ipc_free_ipc_ns, struct ipc_namespace *ns)
+{
+	return emit_free(NST_CLONE_NEWIPC, BPF_CORE_READ(ns, ns.inum));
+}
+
+/* free_ipc_ns is inlined on 6.1 and 6.18; it alone calls shm_exit_ns */
+SEC("fentry/shm_exit_ns")
+int BPF_PROG(fe_free_ipc_shm_exit_ns, struct ipc_namespace *ns)
 {
 	return emit_free(NST_CLONE_NEWIPC, BPF_CORE_READ(ns, ns.inum));
 }
 
 SEC("fentry/free_mnt_ns")
-int BPF_PROG(fe_free_mnt_ns, struct mnt_namespace *ns)
+int BPF_PROG(fe_free_mnt_free_mnt_ns, struct mnt_namespace *ns)
 {
+	return emit_free(NST_CLONE_NEWNS, BPF_CORE_READ(ns, ns.inum));
+}
+
+/* 6.18 keeps a mount namespace for listmount() until its passive count drops */
+struct mnt_namespace___passive {
+	refcount_t passive;
+} __attribute__((preserve_access_index));
+
+SEC("fentry/mnt_ns_release")
+int BPF_PROG(fe_free_mnt_mnt_ns_release, struct mnt_namespace *ns)
+{
+	struct mnt_namespace___passive *p = (void *)ns;
+
+	if (!ns || !bpf_core_field_exists(struct mnt_namespace___passive, passive) ||
+	    BPF_CORE_READ(p, passive.refs.counter) != 1)
+		return 0;
 	return emit_free(NST_CLONE_NEWNS, BPF_CORE_READ(ns, ns.inum));
 }
 
@@ -712,7 +739,8 @@ int BPF_PROG(fe_free_user_ns, struct work_struct *work)
 /*
  * struct net is freed when its passive count drops to zero, after
  * cleanup_net: the moment the teardown backlog shrinks. 6.18 names the
- * drop net_passive_dec, 6.1 net_drop_ns; the collector loads the one present.
+ * drop net_passive_dec, 6.1 net_free (net_drop_ns wraps either, and is
+ * the last resort where both are inlined).
  */
 static __always_inline int net_passive_drop(struct net *net)
 {
@@ -722,13 +750,19 @@ static __always_inline int net_passive_drop(struct net *net)
 }
 
 SEC("fentry/net_passive_dec")
-int BPF_PROG(fe_free_net_passive_dec, struct net *net)
+int BPF_PROG(fe_free_net_net_passive_dec, struct net *net)
+{
+	return net_passive_drop(net);
+}
+
+SEC("fentry/net_free")
+int BPF_PROG(fe_free_net_net_free, struct net *net)
 {
 	return net_passive_drop(net);
 }
 
 SEC("fentry/net_drop_ns")
-int BPF_PROG(fe_free_net_drop_ns, void *p)
+int BPF_PROG(fe_free_net_net_drop_ns, void *p)
 {
 	return net_passive_drop(p);
 }

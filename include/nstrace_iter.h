@@ -29,7 +29,7 @@ struct nst_fd_rec {
 	__u32 pid;
 	__u32 fd;
 	__u32 ino;
-	__u32 type;		/* CLONE_NEW* */
+	__u32 type; /* CLONE_NEW* */
 };
 
 #endif /* NSTRACE_ITER_H */

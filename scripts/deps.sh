@@ -7,7 +7,7 @@
 set -eu
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev pkg-config"
-pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps"
+pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps valgrind cppcheck clang-tidy-14 clang-format-14"
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_fuzz="libclang-rt-14-dev"
 pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"

@@ -29,7 +29,7 @@ check "JSON has every field for every type" jq -e 'all(.results[];
 	has("kib_per_namespace") and has("skipped") and has("reason"))' "$TMP/b.json"
 check "JSON has the environment header" jq -e '.env | has("kernel") and has("cpu_model") and
 	has("hz") and has("preempt") and has("rcu_expedited") and has("mounts") and
-	has("net_namespaces")' "$TMP/b.json"
+	has("net_namespaces") and (.tier | test("^(tracepoint|fentry)$"))' "$TMP/b.json"
 none=$(jq '.results[] | select(.type == "none") | .latency_us.wall.p50' "$TMP/b.json")
 uts=$(jq '.results[] | select(.type == "uts") | .latency_us.wall.p50' "$TMP/b.json")
 check "uts creation ($uts us) costs more than the none baseline ($none us)" \

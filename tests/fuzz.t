@@ -18,7 +18,9 @@ for t in $targets; do
 	work="$TMP/corpus-$name"
 	mkdir -p "$work"
 	seeds="$(dirname "$0")/corpus/$name"
+	# a crashing input is kept next to the target, in the (ignored) build directory
 	if "$t" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$FUZZ_DIR/$name-" \
 		"$work" "$seeds" >"$TMP/$name.log" 2>&1; then
 		ok "fuzz $name for ${secs}s: $(grep -m1 'stat::number_of_executed_units' "$TMP/$name.log" | awk '{print $2}') runs, no crash"
 	else

@@ -56,16 +56,31 @@ need_root() {
 	exit 0
 }
 
-# start_tracer OUT ERR ARGS...: run nstrace in the background until it is attached
+# start_tracer OUT ERR ARGS...: run nstrace (trace or record) in the background
+# until it is attached
 start_tracer() {
 	out=$1 err=$2
 	shift 2
 	"$NSTRACE" "$@" >"$out" 2>"$err" &
 	TRACER=$!
 	for _ in $(seq 1 100); do
-		grep -q '^Tracing' "$err" 2>/dev/null && return 0
+		grep -qE '^(Tracing|Recording)' "$err" 2>/dev/null && return 0
 		kill -0 $TRACER 2>/dev/null || return 1
 		sleep 0.05
 	done
 	return 1
+}
+
+# wait_for FILE PATTERN: until a background nstrace writes PATTERN (grep) there
+wait_for() {
+	for _ in $(seq 1 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# A TCP port on loopback that nobody listens on now
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

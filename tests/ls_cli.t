@@ -122,7 +122,7 @@ check "CREATED is filled from --from RECORDING" \
 wait $rec
 
 expect_usage "bad column" "unknown column: FOO" "$NSTRACE" ls -o NS,FOO
-expect_usage "bad type" "unknown namespace type: nett" "$NSTRACE" ls -t nett
+expect_usage "bad type" "unknown namespace type 'nett' \(valid: mnt," "$NSTRACE" ls -t nett
 
 exec 8<&-
 done_testing

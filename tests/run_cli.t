@@ -70,7 +70,9 @@ wait $r
 check "SIGTERM is forwarded to the command" [ $? -eq 42 ]
 
 # the command's creation is traced from birth
-"$NSTRACE" run --ns net,uts --json -o "$TMP/ev.json" -- true
+"$NSTRACE" run --ns net,uts --json -o "$TMP/ev.json" -- true 2>"$TMP/run.err"
+check "--trace says which tier ran" grep -qE 'tracing its creation \(tier (tracepoint|fentry)\)' \
+	"$TMP/run.err"
 n=$(jq -c 'select(.syscall == "clone3" and (.changed | index("net")) and
 	(.changed | index("uts")) and .after.net != .before.net)' "$TMP/ev.json" | wc -l)
 check "--json -o FILE has the clone3 that created the namespaces" [ "$n" -eq 1 ]

@@ -6,7 +6,6 @@
 need_root
 command -v prometheus >/dev/null || "$(dirname "$0")/../scripts/deps.sh" serve >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 "$NSTRACE" serve --listen 127.0.0.1:$PORT 2>"$TMP/serve.err" &
@@ -49,6 +48,32 @@ check "promtool check metrics passes" promtool check metrics <"$TMP/m.txt"
 check "/api/namespaces is the ls inventory as JSON" \
 	jq -e '.namespaces | length > 0 and all(has("ns") and has("type") and has("nprocs"))' \
 	<(curl -sf "$URL/api/namespaces")
+# CREATED: a namespace serve saw created carries its creation time; one
+# that existed before serve started has none
+t0=$(date +%s)
+unshare -u sleep 30 &
+holder=$!
+init_uts=$(stat -L -c %i /proc/$$/ns/uts)
+for _ in $(seq 1 100); do # until unshare has run, even on a loaded machine
+	uts=$(stat -L -c %i /proc/$holder/ns/uts)
+	[ "$uts" != "$init_uts" ] && break
+	sleep 0.1
+done
+t1=$(date +%s)
+for _ in $(seq 1 50); do # until serve has consumed the event
+	curl -sf "$URL/api/namespaces" >"$TMP/inv.json"
+	jq -e --argjson i "$uts" '.namespaces | any(.ns == $i and .created != null)' \
+		"$TMP/inv.json" >/dev/null && break
+	sleep 0.2
+done
+check "/api/namespaces: CREATED of a namespace serve saw created is in [$t0, $t1]" \
+	jq -e --argjson i "$uts" --argjson t0 "$t0" --argjson t1 "$t1" '.namespaces |
+	any(.ns == $i and .type == "uts" and (.created | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $c |
+	    $c >= $t0 and $c <= $t1)' "$TMP/inv.json"
+check "/api/namespaces: no CREATED for a namespace older than serve" \
+	jq -e --argjson i "$init_uts" '.namespaces | any(.ns == $i and .created == null)' "$TMP/inv.json"
+kill $holder
+wait $holder 2>/dev/null
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "unknown path: 404" [ "$(code "$URL/nope")" = 404 ]
 check "POST: 405 (no endpoint changes state)" [ "$(code -X POST "$URL/metrics")" = 405 ]

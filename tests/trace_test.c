@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The tracepoint tier against ground truth: every event's inodes are
- * compared with st_ino of /proc/PID/ns/NAME taken by the test itself.
+ * The tier --tier auto picks (tracepoint here, fentry in the VM) against
+ * ground truth: every event's inodes are compared with st_ino of
+ * /proc/PID/ns/NAME taken by the test itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,88 +18,9 @@
 #include "nsrt.h"
 #include "tracer.h"
 
-#define MAX_EVENTS 4096
-
-struct evlog {
-	struct nst_event ev[MAX_EVENTS];
-	int n;
-};
-
-static int log_event(void *ctx, const struct nst_event *e)
+static struct nst_tracer *open_tracer(pid_t *pids, int npids, struct nst_evlog *l)
 {
-	struct evlog *l = ctx;
-
-	if (l->n < MAX_EVENTS)
-		l->ev[l->n++] = *e;
-	return 0;
-}
-
-/* Poll until an event of kind by pid arrives (3 s at most). */
-static const struct nst_event *wait_event(struct nst_tracer *t, struct evlog *l, int kind,
-					  pid_t pid)
-{
-	for (int tries = 0; tries < 150; tries++) {
-		for (int i = 0; i < l->n; i++)
-			if (l->ev[i].kind == kind && l->ev[i].pid == (__u32)pid)
-				return &l->ev[i];
-		nst_tracer_poll(t, 50);
-	}
-	return NULL;
-}
-
-static struct nst_tracer *open_tracer(pid_t *pids, int npids, struct evlog *l)
-{
-	struct nst_tracer_opts o = { .pids = pids, .npids = npids };
-	char err[512];
-	struct nst_tracer *t = nst_tracer_open(&o, log_event, l, err, sizeof(err));
-
-	if (!t)
-		fprintf(stderr, "# %s\n", err);
-	return t;
-}
-
-/* A process an op started that must not outlive its worker. */
-static pid_t worker_helper;
-
-/* A child that waits for a byte, runs op, reports, and waits to be released. */
-struct worker {
-	pid_t pid;
-	int sock;
-};
-
-static int start_worker(struct worker *w, void (*op)(int sock, void *arg), void *arg)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		return -1;
-	w->pid = nsrt_clone3(0, NULL);
-	if (w->pid < 0)
-		return -1;
-	if (w->pid == 0) {
-		close(sv[0]);
-		if (!nst_sync_wait(sv[1]))
-			_exit(1);
-		op(sv[1], arg);
-		nst_sync_wake(sv[1]);
-		nst_sync_wait(sv[1]);
-		/* PR_SET_PDEATHSIG alone races with our exit */
-		if (worker_helper > 0)
-			kill(worker_helper, SIGKILL);
-		_exit(0);
-	}
-	close(sv[1]);
-	w->sock = sv[0];
-	return 0;
-}
-
-static void stop_worker(struct worker *w)
-{
-	int status;
-
-	nst_sync_wake(w->sock);
-	close(w->sock);
-	waitpid(w->pid, &status, 0);
+	return nst_open_tracer(pids, npids, NST_TIER_AUTO, l);
 }
 
 static void op_unshare(int sock, void *arg)
@@ -112,8 +34,8 @@ static void op_unshare(int sock, void *arg)
 	 * namespace has an init: start one, which dies with us.
 	 */
 	if (flag == CLONE_NEWPID) {
-		worker_helper = fork();
-		if (worker_helper == 0) {
+		nst_worker_helper = fork();
+		if (nst_worker_helper == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			pause();
 			_exit(0);
@@ -123,32 +45,32 @@ static void op_unshare(int sock, void *arg)
 
 FIXTURE(unshare_type)
 {
-	struct evlog log;
+	struct nst_evlog log;
 	struct nst_tracer *t;
-	struct worker w;
+	struct nst_worker w;
 };
 
 FIXTURE_VARIANT(unshare_type)
 {
-	const char *proc_name;	/* the /proc/PID/ns entry unshare changes */
+	const char *proc_name; /* the /proc/PID/ns entry unshare changes */
 	int flag;
 	int slot;
 };
 
-FIXTURE_VARIANT_ADD(unshare_type, mnt) { "mnt", CLONE_NEWNS, NST_NS_MNT };
-FIXTURE_VARIANT_ADD(unshare_type, uts) { "uts", CLONE_NEWUTS, NST_NS_UTS };
-FIXTURE_VARIANT_ADD(unshare_type, ipc) { "ipc", CLONE_NEWIPC, NST_NS_IPC };
-FIXTURE_VARIANT_ADD(unshare_type, net) { "net", CLONE_NEWNET, NST_NS_NET };
-FIXTURE_VARIANT_ADD(unshare_type, user) { "user", CLONE_NEWUSER, NST_NS_USER };
-FIXTURE_VARIANT_ADD(unshare_type, cgroup) { "cgroup", CLONE_NEWCGROUP, NST_NS_CGROUP };
+FIXTURE_VARIANT_ADD(unshare_type, mnt){ "mnt", CLONE_NEWNS, NST_NS_MNT };
+FIXTURE_VARIANT_ADD(unshare_type, uts){ "uts", CLONE_NEWUTS, NST_NS_UTS };
+FIXTURE_VARIANT_ADD(unshare_type, ipc){ "ipc", CLONE_NEWIPC, NST_NS_IPC };
+FIXTURE_VARIANT_ADD(unshare_type, net){ "net", CLONE_NEWNET, NST_NS_NET };
+FIXTURE_VARIANT_ADD(unshare_type, user){ "user", CLONE_NEWUSER, NST_NS_USER };
+FIXTURE_VARIANT_ADD(unshare_type, cgroup){ "cgroup", CLONE_NEWCGROUP, NST_NS_CGROUP };
 /* unshare of pid and time changes only the *_for_children namespace */
-FIXTURE_VARIANT_ADD(unshare_type, pid) { "pid_for_children", CLONE_NEWPID, NST_NS_PID_FC };
-FIXTURE_VARIANT_ADD(unshare_type, time) { "time_for_children", CLONE_NEWTIME, NST_NS_TIME_FC };
+FIXTURE_VARIANT_ADD(unshare_type, pid){ "pid_for_children", CLONE_NEWPID, NST_NS_PID_FC };
+FIXTURE_VARIANT_ADD(unshare_type, time){ "time_for_children", CLONE_NEWTIME, NST_NS_TIME_FC };
 
 FIXTURE_SETUP(unshare_type)
 {
 	NST_REQUIRE_ROOT(_metadata);
-	ASSERT_EQ(0, start_worker(&self->w, op_unshare, (void *)&variant->flag))
+	ASSERT_EQ(0, nst_start_worker(&self->w, op_unshare, (void *)&variant->flag))
 	TH_LOG("failed to start worker: %s", strerror(errno));
 	self->t = open_tracer(&self->w.pid, 1, &self->log);
 	ASSERT_NE(NULL, self->t) TH_LOG("failed to open tracer");
@@ -157,7 +79,7 @@ FIXTURE_SETUP(unshare_type)
 FIXTURE_TEARDOWN(unshare_type)
 {
 	if (self->t) {
-		stop_worker(&self->w);
+		nst_stop_worker(&self->w);
 		nst_tracer_close(self->t);
 	}
 }
@@ -170,9 +92,9 @@ TEST_F(unshare_type, after_is_proc_inode_before_is_parents)
 	ASSERT_TRUE(nst_sync_wake(self->w.sock));
 	ASSERT_TRUE(nst_sync_wait(self->w.sock)) TH_LOG("worker died: unshare failed?");
 	child = nsrt_ns_ino(self->w.pid, variant->proc_name);
-	ASSERT_NE(parent, child) TH_LOG("unshare(%s) did not change the namespace",
-					variant->proc_name);
-	e = wait_event(self->t, &self->log, NST_K_UNSHARE, self->w.pid);
+	ASSERT_NE(parent, child)
+	TH_LOG("unshare(%s) did not change the namespace", variant->proc_name);
+	e = nst_wait_event(self->t, &self->log, NST_K_UNSHARE, self->w.pid);
 	ASSERT_NE(NULL, e) TH_LOG("no unshare event from pid %d", self->w.pid);
 	EXPECT_EQ(0, e->ret);
 	EXPECT_EQ((__u64)variant->flag, e->flags);
@@ -197,7 +119,7 @@ static int hold_forever(void *arg)
 struct setns_arg {
 	pid_t holder;
 	int nstype;
-	int fd;		/* -1: open the holder's net ns */
+	int fd; /* -1: open the holder's net ns */
 	int ret, err;
 };
 
@@ -212,10 +134,10 @@ static void op_setns(int sock, void *arg)
 
 FIXTURE(setns_target)
 {
-	struct evlog log;
+	struct nst_evlog log;
 	struct nst_tracer *t;
 	struct nsrt_child holder;
-	struct worker w;
+	struct nst_worker w;
 	struct setns_arg a;
 };
 
@@ -227,10 +149,10 @@ FIXTURE_VARIANT(setns_target)
 	int want_target;
 };
 
-FIXTURE_VARIANT_ADD(setns_target, net_ok) { CLONE_NEWNET, false, 0, NST_TGT_NSFS };
-FIXTURE_VARIANT_ADD(setns_target, any_type_ok) { 0, false, 0, NST_TGT_NSFS };
-FIXTURE_VARIANT_ADD(setns_target, wrong_nstype) { CLONE_NEWUTS, false, EINVAL, NST_TGT_NSFS };
-FIXTURE_VARIANT_ADD(setns_target, bad_fd) { CLONE_NEWNET, true, EBADF, NST_TGT_BADFD };
+FIXTURE_VARIANT_ADD(setns_target, net_ok){ CLONE_NEWNET, false, 0, NST_TGT_NSFS };
+FIXTURE_VARIANT_ADD(setns_target, any_type_ok){ 0, false, 0, NST_TGT_NSFS };
+FIXTURE_VARIANT_ADD(setns_target, wrong_nstype){ CLONE_NEWUTS, false, EINVAL, NST_TGT_NSFS };
+FIXTURE_VARIANT_ADD(setns_target, bad_fd){ CLONE_NEWNET, true, EBADF, NST_TGT_BADFD };
 
 FIXTURE_SETUP(setns_target)
 {
@@ -242,7 +164,7 @@ FIXTURE_SETUP(setns_target)
 	self->a.holder = self->holder.pid;
 	self->a.nstype = variant->nstype;
 	self->a.fd = variant->bad_fd ? 1000 : -1;
-	ASSERT_EQ(0, start_worker(&self->w, op_setns, &self->a));
+	ASSERT_EQ(0, nst_start_worker(&self->w, op_setns, &self->a));
 	self->t = open_tracer(&self->w.pid, 1, &self->log);
 	ASSERT_NE(NULL, self->t);
 }
@@ -250,7 +172,7 @@ FIXTURE_SETUP(setns_target)
 FIXTURE_TEARDOWN(setns_target)
 {
 	if (self->t) {
-		stop_worker(&self->w);
+		nst_stop_worker(&self->w);
 		nst_tracer_close(self->t);
 	}
 	if (self->holder.pid > 0) {
@@ -267,7 +189,7 @@ TEST_F(setns_target, target_inode_and_errno)
 	ASSERT_NE(0, target);
 	ASSERT_TRUE(nst_sync_wake(self->w.sock));
 	ASSERT_TRUE(nst_sync_wait(self->w.sock));
-	e = wait_event(self->t, &self->log, NST_K_SETNS, self->w.pid);
+	e = nst_wait_event(self->t, &self->log, NST_K_SETNS, self->w.pid);
 	ASSERT_NE(NULL, e) TH_LOG("no setns event from pid %d", self->w.pid);
 	EXPECT_EQ(variant->want_target, e->target_kind);
 	EXPECT_EQ(variant->want_errno ? -variant->want_errno : 0, e->ret)
@@ -305,15 +227,15 @@ static void op_fork_unshare(int sock, void *arg)
 
 TEST(pid_filter_follows_descendants_only)
 {
-	struct worker traced, other;
-	struct evlog *log = calloc(1, sizeof(*log));
+	struct nst_worker traced, other;
+	struct nst_evlog *log = calloc(1, sizeof(*log));
 	struct nst_tracer *t;
 	pid_t grandchild = 0;
 	int unrelated = 0;
 
 	NST_REQUIRE_ROOT(_metadata);
-	ASSERT_EQ(0, start_worker(&traced, op_fork_unshare, NULL));
-	ASSERT_EQ(0, start_worker(&other, op_fork_unshare, NULL));
+	ASSERT_EQ(0, nst_start_worker(&traced, op_fork_unshare, NULL));
+	ASSERT_EQ(0, nst_start_worker(&other, op_fork_unshare, NULL));
 	t = open_tracer(&traced.pid, 1, log);
 	ASSERT_NE(NULL, t);
 	ASSERT_TRUE(nst_sync_wake(traced.sock));
@@ -322,16 +244,18 @@ TEST(pid_filter_follows_descendants_only)
 	ASSERT_TRUE(nst_sync_wait(traced.sock));
 	ASSERT_EQ(sizeof(pid_t), read(other.sock, &unrelated, sizeof(pid_t)));
 	ASSERT_TRUE(nst_sync_wait(other.sock));
-	EXPECT_NE(NULL, wait_event(t, log, NST_K_UNSHARE, grandchild))
+	EXPECT_NE(NULL, nst_wait_event(t, log, NST_K_UNSHARE, grandchild))
 	TH_LOG("the grandchild %d's unshare was not traced", grandchild);
 	nst_tracer_poll(t, 100);
 	for (int i = 0; i < log->n; i++) {
+		/* frees skip the task filters: the freeing task may be anyone */
+		if (log->ev[i].kind == NST_K_NS_FREE)
+			continue;
 		EXPECT_NE((__u32)unrelated, log->ev[i].pid)
-		TH_LOG("event %s from untraced pid %d", nst_kind_name(log->ev[i].kind),
-		       unrelated);
+		TH_LOG("event %s from untraced pid %d", nst_kind_name(log->ev[i].kind), unrelated);
 	}
-	stop_worker(&traced);
-	stop_worker(&other);
+	nst_stop_worker(&traced);
+	nst_stop_worker(&other);
 	nst_tracer_close(t);
 	free(log);
 }
@@ -347,13 +271,13 @@ static int exit_now(void *arg)
  */
 TEST(pod_scenario_shares_net_and_uts_only)
 {
-	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
-					  CLONE_NEWNS | CLONE_NEWPID,
+	struct nsrt_spec sa = { .new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS |
+					  CLONE_NEWPID,
 				.fn = hold_forever };
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID,
 				.join_ns = CLONE_NEWNET | CLONE_NEWUTS,
 				.fn = exit_now };
-	struct evlog *log = calloc(1, sizeof(*log));
+	struct nst_evlog *log = calloc(1, sizeof(*log));
 	const struct nst_event *clone_b = NULL, *exit_b;
 	struct nsrt_child a, b;
 	pid_t self_pid = getpid();
@@ -367,7 +291,7 @@ TEST(pod_scenario_shares_net_and_uts_only)
 	sb.join_pid = a.pid;
 	ASSERT_EQ(0, nsrt_spawn(&sb, &b, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(0, nsrt_wait(&b));
-	exit_b = wait_event(t, log, NST_K_EXIT, b.pid);
+	exit_b = nst_wait_event(t, log, NST_K_EXIT, b.pid);
 	ASSERT_NE(NULL, exit_b) TH_LOG("no exit event from B (%d)", b.pid);
 	for (int i = 0; i < log->n; i++) {
 		if (log->ev[i].kind == NST_K_CLONE3 && log->ev[i].child_pid == (__u32)b.pid)

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include "bench.h"
 #include "cmds.h"
+#include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
 #include "tracer.h"
@@ -28,14 +29,14 @@
 #define MAX_N 1000000
 
 struct bench_opts {
-	__u64 types;		/* CLONE_NEW* flags; none is always measured */
+	__u64 types; /* CLONE_NEW* flags; none is always measured */
 	int n;
 	int warmup;
 	bool clone_mode;
 	bool json, csv;
 	const char *svg;
 	bool no_kernel;
-	bool verbose;
+	struct nst_tracer_opts tracer; /* --backend, --tier, --verbose */
 	double tput_secs;
 	struct bench_run run;
 };
@@ -187,7 +188,8 @@ static void progress(const char *name, const char *phase, int done, int total)
 	if (!isatty(STDERR_FILENO))
 		return;
 	fprintf(stderr, "\r%-7s %-10s [%.*s%*s] %3d%%", name, phase, fill,
-		"##############################", width - fill, "", total ? done * 100 / total : 100);
+		"##############################", width - fill, "",
+		total ? done * 100 / total : 100);
 	if (done == total)
 		fprintf(stderr, "\r%*s\r", width + 30, "");
 }
@@ -195,10 +197,12 @@ static void progress(const char *name, const char *phase, int done, int total)
 static void measure_latency(const struct bench_opts *o, struct bench_result *r, struct sample *s,
 			    struct nst_tracer *t, struct kern_match *m)
 {
-	struct sample scratch;
-
+	/*
+	 * Warm up into s[0], which the first measured call overwrites: the
+	 * forked child of one_unshare() reports through shared memory only.
+	 */
 	for (int i = 0; i < o->warmup && !stop_bench; i++)
-		one_create(o, r->flag, &scratch);
+		one_create(o, r->flag, &s[0]);
 	if (t)
 		nst_tracer_poll(t, 0);
 	m->s = s;
@@ -238,8 +242,7 @@ static long slab_active(const char *cache)
 }
 
 /* A worker: create and release namespaces until the deadline; returns the count. */
-static void throughput_worker(const struct bench_opts *o, __u64 flag, __u64 deadline,
-			      long *count)
+static void throughput_worker(const struct bench_opts *o, __u64 flag, __u64 deadline, long *count)
 {
 	struct sample s;
 	long n = 0;
@@ -412,24 +415,28 @@ static bool probe_type(const struct bench_opts *o, struct bench_result *r)
 }
 
 /* The tracer runs only for the latency phase: it would slow the others down. */
-static struct nst_tracer *open_kernel_timing(const struct bench_opts *o, struct kern_match *m)
+static struct nst_tracer *open_kernel_timing(struct bench_opts *o, struct kern_match *m)
 {
 	static pid_t self;
-	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
+	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
 	char err[512];
 
 	if (o->no_kernel)
 		return NULL;
 	self = getpid();
+	to.pids = &self;
+	to.npids = 1;
 	t = nst_tracer_open(&to, match_event, m, err, sizeof(err));
 	if (!t)
 		nst_errorf("kernel-side timing off: %s", err);
+	else
+		snprintf(o->run.env.tier, sizeof(o->run.env.tier), "%s",
+			 nst_tier_name(nst_tracer_tier(t)));
 	return t;
 }
 
-static void bench_type(struct bench_opts *o, struct bench_result *r, struct sample *s,
-		       long *shared)
+static void bench_type(struct bench_opts *o, struct bench_result *r, struct sample *s, long *shared)
 {
 	struct kern_match m = { .kind = o->clone_mode ? NST_K_CLONE3 : NST_K_UNSHARE };
 	struct nst_tracer *t;
@@ -460,41 +467,14 @@ static const char bench_usage[] =
 	"      --no-kernel        do not time the calls in the kernel (no tracer)\n"
 	"  -J, --json             JSON results\n"
 	"      --csv              CSV results\n"
-	"      --svg FILE         write a picture: latency per type and the scaling curve\n"
-	"  -v, --verbose          libbpf debug output\n"
+	"      --svg FILE         write a picture: latency per type and the scaling "
+	"curve\n" NST_BACKEND_HELP "  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"Examples:\n"
 	"  nstrace bench\n"
 	"  nstrace bench --ns net,mnt -n 2000 -j 1,2 --json > net-mnt.json\n"
 	"  nstrace bench --svg cost.svg\n";
-
-static int parse_jobs(const char *s, struct bench_run *run, char *err, size_t errlen)
-{
-	char buf[128], *save = NULL, *tok;
-	long v;
-
-	if (strlen(s) >= sizeof(buf)) {
-		snprintf(err, errlen, "invalid --jobs '%s': too long", s);
-		return -1;
-	}
-	strcpy(buf, s);
-	run->njobs = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (nst_parse_long(tok, 1, 1024, "job count", &v, err, errlen))
-			return -1;
-		if (run->njobs == BENCH_MAX_JOBS) {
-			snprintf(err, errlen, "too many --jobs values (at most %d)", BENCH_MAX_JOBS);
-			return -1;
-		}
-		run->jobs[run->njobs++] = v;
-	}
-	if (!run->njobs) {
-		snprintf(err, errlen, "invalid --jobs '%s': expected numbers such as 1,2,4", s);
-		return -1;
-	}
-	return 0;
-}
 
 enum { OPT_HOLD = 256, OPT_CSV, OPT_SVG, OPT_NO_KERNEL };
 
@@ -516,7 +496,8 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 		o->warmup = v;
 		return 0;
 	case 'j':
-		return parse_jobs(optarg, &o->run, err, errlen);
+		return nst_parse_int_list(optarg, 1, 1024, "job count", o->run.jobs, BENCH_MAX_JOBS,
+					  &o->run.njobs, err, errlen);
 	case 'm':
 		if (strcmp(optarg, "unshare") && strcmp(optarg, "clone")) {
 			snprintf(err, errlen, "unknown mode '%s' (valid: unshare, clone)", optarg);
@@ -550,8 +531,11 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 		o->no_kernel = true;
 		return 0;
 	case 'v':
-		o->verbose = true;
+		o->tracer.verbose = true;
 		return 0;
+	case NST_OPT_BACKEND:
+	case NST_OPT_TIER:
+		return nst_backend_opt(c, optarg, &o->tracer, err, errlen) < 0 ? -1 : 0;
 	}
 	snprintf(err, errlen, "invalid option (see 'nstrace bench --help')");
 	return -1;
@@ -559,16 +543,21 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 
 static int parse_bench_args(int argc, char **argv, struct bench_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "ns", required_argument, NULL, 't' },	  { "iterations", required_argument, NULL, 'n' },
-		{ "warmup", required_argument, NULL, 'w' }, { "jobs", required_argument, NULL, 'j' },
-		{ "mode", required_argument, NULL, 'm' },	  { "duration", required_argument, NULL, 'd' },
-		{ "hold", required_argument, NULL, OPT_HOLD }, { "json", no_argument, NULL, 'J' },
-		{ "csv", no_argument, NULL, OPT_CSV },	  { "svg", required_argument, NULL, OPT_SVG },
-		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
-		{ "verbose", no_argument, NULL, 'v' },	  { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "ns", required_argument, NULL, 't' },
+						  { "iterations", required_argument, NULL, 'n' },
+						  { "warmup", required_argument, NULL, 'w' },
+						  { "jobs", required_argument, NULL, 'j' },
+						  { "mode", required_argument, NULL, 'm' },
+						  { "duration", required_argument, NULL, 'd' },
+						  { "hold", required_argument, NULL, OPT_HOLD },
+						  { "json", no_argument, NULL, 'J' },
+						  { "csv", no_argument, NULL, OPT_CSV },
+						  { "svg", required_argument, NULL, OPT_SVG },
+						  { "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	char err[256];
 	int c;
 
@@ -609,8 +598,8 @@ static void add_types(struct bench_opts *o)
 	run->res[run->nres++] = (struct bench_result){ .name = "none", .flag = 0 };
 	for (size_t i = 0; i < nsrt_ntypes; i++)
 		if (o->types & nsrt_types[i].flag)
-			run->res[run->nres++] = (struct bench_result){
-				.name = nsrt_types[i].name, .flag = nsrt_types[i].flag };
+			run->res[run->nres++] = (struct bench_result){ .name = nsrt_types[i].name,
+								       .flag = nsrt_types[i].flag };
 }
 
 static int emit_results(const struct bench_opts *o)
@@ -623,7 +612,7 @@ static int emit_results(const struct bench_opts *o)
 		bench_print_csv(&o->run, stdout);
 	else if (bench_print_table(&o->run, stdout))
 		return NST_EXIT_FAIL;
-	return NST_EXIT_OK;
+	return nst_finish_stdout();
 }
 
 int cmd_bench(int argc, char **argv)
@@ -637,10 +626,9 @@ int cmd_bench(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	/* children write their samples where the parent can read them */
-	s = mmap(NULL, sizeof(*s) * o.n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-		 0);
-	shared = mmap(NULL, sizeof(long) * 1024, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	s = mmap(NULL, sizeof(*s) * o.n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, sizeof(long) * 1024, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
 	if (s == MAP_FAILED || shared == MAP_FAILED) {
 		nst_errorf("failed to map sample memory: %s", strerror(errno));
 		return NST_EXIT_FAIL;

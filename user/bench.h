@@ -8,24 +8,24 @@
 #include <linux/types.h>
 
 #define BENCH_MAX_JOBS 16
-#define BENCH_MAX_TYPES 9	/* "none" and the eight types */
+#define BENCH_MAX_TYPES 9 /* "none" and the eight types */
 
 struct pctl {
-	double p50, p90, p99, max;	/* microseconds */
+	double p50, p90, p99, max; /* microseconds */
 };
 
 struct bench_result {
-	const char *name;	/* "none", "mnt", ... */
-	__u64 flag;		/* CLONE_NEW*, 0 for none */
+	const char *name; /* "none", "mnt", ... */
+	__u64 flag; /* CLONE_NEW*, 0 for none */
 	bool skipped;
 	char reason[128];
-	int n;			/* measured iterations */
+	int n; /* measured iterations */
 	struct pctl wall, cpu, kern;
-	int nkern;		/* iterations matched with a kernel event */
-	double rate[BENCH_MAX_JOBS];	/* creations per second per -j value */
-	double teardown_rate;	/* create+destroy per second, until freed */
-	long backlog_peak;	/* net: released but not yet freed */
-	double drain_ms;	/* net: time for the backlog to drain */
+	int nkern; /* iterations matched with a kernel event */
+	double rate[BENCH_MAX_JOBS]; /* creations per second per -j value */
+	double teardown_rate; /* create+destroy per second, until freed */
+	long backlog_peak; /* net: released but not yet freed */
+	double drain_ms; /* net: time for the backlog to drain */
 	double kib_per_ns;
 };
 
@@ -35,9 +35,10 @@ struct bench_env {
 	int ncpus;
 	char hz[16];
 	char preempt[32];
-	int rcu_expedited;	/* -1: unknown */
+	int rcu_expedited; /* -1: unknown */
 	int mounts;
 	int net_namespaces;
+	char tier[16]; /* the tracer's tier for the kernel-side timing, or "none" */
 };
 
 struct bench_run {

@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "cmds.h"
 #include "json.h"
+#include "procparse.h"
 
 static int count_lines(const char *path)
 {
@@ -38,7 +39,8 @@ static int count_net_namespaces(void)
 		return -1;
 	while ((d = readdir(dir)) && n < 4096) {
 		char path[300], link[64];
-		unsigned long ino;
+		__u64 flag;
+		__u32 ino;
 		ssize_t len;
 		int i;
 
@@ -47,7 +49,7 @@ static int count_net_namespaces(void)
 		if (len <= 0)
 			continue;
 		link[len] = '\0';
-		if (sscanf(link, "net:[%lu]", &ino) != 1)
+		if (nst_proc_ns_link(link, &flag, &ino))
 			continue;
 		for (i = 0; i < n && seen[i] != ino; i++)
 			;
@@ -126,18 +128,22 @@ void bench_env_read(struct bench_env *env)
 	}
 	env->mounts = count_lines("/proc/self/mountinfo");
 	env->net_namespaces = count_net_namespaces();
+	snprintf(env->tier, sizeof(env->tier), "none");
 }
 
 static void print_env(const struct bench_run *r, FILE *out)
 {
 	const struct bench_env *e = &r->env;
 
-	fprintf(out, "kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
-		"%d mounts; %d net namespaces\n",
+	fprintf(out,
+		"kernel %s; %d x %s; HZ %s; preempt %s; rcu_expedited %d; "
+		"%d mounts; %d net namespaces; tier %s\n",
 		e->kernel, e->ncpus, e->cpu_model, e->hz, e->preempt, e->rcu_expedited, e->mounts,
-		e->net_namespaces);
-	fprintf(out, "mode %s, %d iterations per type; latency in microseconds "
-		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall latency)\n",
+		e->net_namespaces, e->tier);
+	fprintf(out,
+		"mode %s, %d iterations per type; latency in microseconds "
+		"(wall clock; cpu = the caller's CPU time; kernel = the tracer's syscall "
+		"latency)\n",
 		r->mode, r->n);
 }
 
@@ -186,8 +192,8 @@ static void add_result_line(struct libscols_table *tb, const struct bench_run *r
 int bench_print_table(const struct bench_run *r, FILE *out)
 {
 	struct libscols_table *tb = scols_new_table();
-	const char *heads[] = { "TYPE", "P50", "P90", "P99", "MAX", "CPU-P50", "KERN-P50",
-				"KERN-WALL", "CREATE+FREE/s" };
+	const char *heads[] = { "TYPE",	   "P50",      "P90",	    "P99",	    "MAX",
+				"CPU-P50", "KERN-P50", "KERN-WALL", "CREATE+FREE/s" };
 	char h[32];
 
 	if (!tb) {
@@ -232,6 +238,7 @@ static void json_env(struct jw *w, const struct bench_env *e)
 	jw_i64(w, "rcu_expedited", e->rcu_expedited);
 	jw_i64(w, "mounts", e->mounts);
 	jw_i64(w, "net_namespaces", e->net_namespaces);
+	jw_str(w, "tier", e->tier);
 	jw_obj_close(w);
 }
 
@@ -287,7 +294,7 @@ void bench_print_json(const struct bench_run *r, FILE *out)
 void bench_print_csv(const struct bench_run *r, FILE *out)
 {
 	fprintf(out, "type,skipped,wall_p50_us,wall_p90_us,wall_p99_us,wall_max_us,cpu_p50_us,"
-		"kernel_p50_us,create_free_per_sec,kib_per_ns");
+		     "kernel_p50_us,create_free_per_sec,kib_per_ns");
 	for (int j = 0; j < r->njobs; j++)
 		fprintf(out, ",rate_j%d", r->jobs[j]);
 	fputc('\n', out);

@@ -13,9 +13,9 @@
 
 #define W 960
 #define ROW 28
-#define LX 90		/* left panel: x of the axis */
-#define LW 380		/* left panel: width */
-#define RX 580		/* right panel */
+#define LX 90 /* left panel: x of the axis */
+#define LW 380 /* left panel: width */
+#define RX 580 /* right panel */
 #define RW 340
 
 static const char *const palette[] = { "#888888", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
@@ -50,11 +50,16 @@ static void latency_panel(FILE *f, const struct bench_run *r, int top)
 	latency_bounds(r, &lo, &hi);
 	fprintf(f, "<text x='%d' y='%d' class='h'>creation latency (us, log scale)</text>\n", LX,
 		top - 12);
-	for (double d = lo; d <= hi * 1.001; d *= 10)
-		fprintf(f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' class='g'/>"
+	/* lo and hi are whole decades: count them rather than step a double */
+	for (long k = 0, decades = lround(log10(hi / lo)); k <= decades; k++) {
+		double d = lo * pow(10, k);
+
+		fprintf(f,
+			"<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' class='g'/>"
 			"<text x='%.1f' y='%d' class='t' text-anchor='middle'>%g</text>\n",
 			log_x(d, lo, hi), top, log_x(d, lo, hi), top + ROW * r->nres,
 			log_x(d, lo, hi), top + ROW * r->nres + 14, d);
+	}
 	for (int i = 0; i < r->nres; i++) {
 		const struct bench_result *x = &r->res[i];
 		int y = top + ROW * i + ROW / 2;
@@ -69,11 +74,12 @@ static void latency_panel(FILE *f, const struct bench_run *r, int top)
 		}
 		fprintf(f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='%s'/>\n",
 			log_x(x->wall.p50, lo, hi), y, log_x(x->wall.p99, lo, hi), y, c);
-		fprintf(f, "<rect x='%.1f' y='%d' width='%.1f' height='12' fill='%s'>"
+		fprintf(f,
+			"<rect x='%.1f' y='%d' width='%.1f' height='12' fill='%s'>"
 			"<title>%s: p50 %.1f, p90 %.1f, p99 %.1f, max %.1f us</title></rect>\n",
 			log_x(x->wall.p50, lo, hi), y - 6,
-			fmax(1, log_x(x->wall.p90, lo, hi) - log_x(x->wall.p50, lo, hi)), c, x->name,
-			x->wall.p50, x->wall.p90, x->wall.p99, x->wall.max);
+			fmax(1, log_x(x->wall.p90, lo, hi) - log_x(x->wall.p50, lo, hi)), c,
+			x->name, x->wall.p50, x->wall.p90, x->wall.p99, x->wall.max);
 		fprintf(f, "<circle cx='%.1f' cy='%d' r='3' fill='none' stroke='%s'/>\n",
 			log_x(x->wall.max, lo, hi), y, c);
 		fprintf(f, "<text x='%d' y='%d' class='t'>%.1f</text>\n", LX + LW + 6, y + 4,
@@ -109,7 +115,8 @@ static void scaling_panel(FILE *f, const struct bench_run *r, int top, int heigh
 		fprintf(f, "<text x='%d' y='%d' class='t' fill='%s'>%s</text>\n", RX + RW + 6,
 			top + 14 * (i + 1), palette[i % 9], x->name);
 	}
-	fprintf(f, "<text x='%d' y='%d' class='t'>1</text><text x='%d' y='%d' class='t' "
+	fprintf(f,
+		"<text x='%d' y='%d' class='t'>1</text><text x='%d' y='%d' class='t' "
 		"text-anchor='end'>%d workers</text>\n",
 		RX, top + height + 14, RX + RW, top + height + 14, jmax);
 }
@@ -123,15 +130,18 @@ int bench_write_svg(const struct bench_run *r, const char *path)
 		nst_errorf("failed to open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
+	fprintf(f,
+		"<?xml version='1.0' encoding='UTF-8'?>\n"
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
 		"font-family='sans-serif' font-size='12'>\n"
 		"<style>.h{font-weight:bold}.t{fill:#333}.g{stroke:#ddd}"
 		".frame{fill:none;stroke:#aaa}</style>\n"
 		"<rect width='100%%' height='100%%' fill='white'/>\n",
 		W, top + height + 50);
-	fprintf(f, "<text x='10' y='22' class='h'>nstrace bench: %s mode, %d iterations, "
-		"kernel %s, %d CPUs</text>\n", r->mode, r->n, r->env.kernel, r->env.ncpus);
+	fprintf(f,
+		"<text x='10' y='22' class='h'>nstrace bench: %s mode, %d iterations, "
+		"kernel %s, %d CPUs</text>\n",
+		r->mode, r->n, r->env.kernel, r->env.ncpus);
 	latency_panel(f, r, top);
 	scaling_panel(f, r, top, height);
 	fprintf(f, "</svg>\n");

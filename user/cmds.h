@@ -19,6 +19,15 @@ int cmd_report(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
+/* Flush f: 0, or the errno of a failed write (also of an earlier, implicit one). */
+int nst_stream_error(FILE *f);
+
+/*
+ * Flush standard output: NST_EXIT_OK, or NST_EXIT_FAIL with a message when
+ * the output could not be written (a closed pipe ends quietly, as for head).
+ */
+int nst_finish_stdout(void);
+
 /* "nstrace: <message>" on stderr. */
 void nst_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsreg.h"
 #include "nsrt.h"
 #include "tracer.h"
@@ -36,19 +37,6 @@ static int demo_event(void *ctx, const struct nst_event *e)
 		nst_print_json(stdout, &d->cols, e, &d->fmt);
 	else
 		nst_print_text(stdout, &d->cols, e, &d->fmt);
-	return 0;
-}
-
-/* A's body: hold the namespaces until the demo closes the pipe. */
-static int pod_infra(void *arg)
-{
-	int *hold = arg;
-	char c;
-
-	/* the body runs without exec: drop our copy of the write end, or EOF never comes */
-	close(hold[1]);
-	while (read(hold[0], &c, 1) > 0)
-		;
 	return 0;
 }
 
@@ -77,8 +65,7 @@ static void failing_setns(struct demo *d)
 	drain(d);
 }
 
-static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c,
-		 const char *what)
+static int spawn(struct demo *d, struct nsrt_spec *spec, struct nsrt_child *c, const char *what)
 {
 	char err[256];
 
@@ -97,7 +84,7 @@ static int run_pod(struct demo *d)
 	struct nsrt_spec sa = {
 		.new_ns = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID,
 		.hostname = "pod-a",
-		.fn = pod_infra,
+		.fn = nsrt_hold_until_eof,
 		.arg = hold,
 	};
 	struct nsrt_spec sb = { .new_ns = CLONE_NEWNS | CLONE_NEWPID, .fn = container };
@@ -132,7 +119,7 @@ out:
 }
 
 static const char demo_usage[] =
-	"Usage: nstrace demo [-J] [-T] [-v]\n"
+	"Usage: nstrace demo [-J] [-T] [-v] [--backend NAME] [--tier TIER]\n"
 	"Trace the built-in pod scenario live, then print the summary:\n"
 	"  A: new net,uts,ipc,mnt,pid (a pod sandbox)\n"
 	"  B: joins A's net,uts; new mnt,pid (like docker run --network=container:A)\n"
@@ -141,11 +128,12 @@ static const char demo_usage[] =
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },   { "timestamp", no_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "json", no_argument, NULL, 'J' },
+						  { "timestamp", no_argument, NULL, 'T' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	struct demo d = {};
 	struct nst_tracer_opts o = {};
 	bool ts = false;
@@ -164,6 +152,13 @@ int cmd_demo(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o, err, sizeof(err)) < 0) {
+				nst_errorf("%s", err);
+				return NST_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(demo_usage, stdout);
@@ -188,12 +183,12 @@ int cmd_demo(int argc, char **argv)
 		nsreg_free(d.reg);
 		return NST_EXIT_USAGE;
 	}
-	fprintf(stderr, "nstrace demo: the pod scenario (tier %s)\n",
-		nst_tier_name(nst_tracer_tier(d.t)));
+	fprintf(stderr, "nstrace demo: the pod scenario (%s)\n", nst_tracer_describe(d.t));
 	if (!d.json)
 		nst_print_header(stdout, &d.cols);
 	ret = run_pod(&d);
 	nsreg_print_summary(d.reg, d.json ? stderr : stdout, nst_tracer_lost(d.t),
+			    nst_backend_name(nst_tracer_backend(d.t)),
 			    nst_tier_name(nst_tracer_tier(d.t)));
 	nst_tracer_close(d.t);
 	nsreg_free(d.reg);

@@ -4,8 +4,8 @@
 #include "evcodec.h"
 
 #define OFF(f) offsetof(struct nst_event, f)
-#define PREV 0xffff	/* base: the same field of the event before */
-#define NONE 0xfffe	/* base: nothing, the value as it is */
+#define PREV 0xffff /* base: the same field of the event before */
+#define NONE 0xfffe /* base: nothing, the value as it is */
 
 /*
  * One column per field. Numbers that drift (times, pids, fds) are stored as
@@ -16,7 +16,7 @@
 struct scalar {
 	unsigned short off, base;
 	unsigned char size;
-	bool xor;
+	bool xor ;
 };
 
 static const struct scalar scalars[] = {
@@ -38,7 +38,7 @@ static const struct scalar scalars[] = {
  */
 struct array {
 	unsigned short off, base;
-	bool nonzero;		/* mask the set slots, not the changed ones */
+	bool nonzero; /* mask the set slots, not the changed ones */
 };
 
 static const struct array arrays[] = {
@@ -166,8 +166,8 @@ static const __u32 *array_base(const struct array *a, const struct nst_event *e,
 	return a->base == PREV ? array_of(last, a->off) : array_of(e, a->base);
 }
 
-static unsigned char *enc_array(unsigned char *p, const struct array *a,
-				const struct nst_event *e, const struct nst_event *last)
+static unsigned char *enc_array(unsigned char *p, const struct array *a, const struct nst_event *e,
+				const struct nst_event *last)
 {
 	const __u32 *v = array_of(e, a->off), *b = array_base(a, e, last);
 	unsigned int mask = 0;
@@ -319,9 +319,10 @@ static bool column_present(struct in *in)
 }
 
 /* One column; inlined per size so the field access is a plain load and store. */
-static inline __attribute__((always_inline)) void
-dec_scalar(struct in *in, const struct scalar *s, struct nst_event *ev, unsigned int n,
-	   const struct nst_event *prev, unsigned int size)
+static inline __attribute__((always_inline)) void dec_scalar(struct in *in, const struct scalar *s,
+							     struct nst_event *ev, unsigned int n,
+							     const struct nst_event *prev,
+							     unsigned int size)
 {
 	bool present = column_present(in);
 

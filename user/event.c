@@ -7,19 +7,26 @@
 #include <strings.h>
 #include <time.h>
 #include "event.h"
+#include "nsrt.h"
 #include "strbuf.h"
 
 static const char *const kind_names[NST_K_MAX] = {
-	[NST_K_NONE] = "none",	      [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
-	[NST_K_UNSHARE] = "unshare",  [NST_K_SETNS] = "setns",	  [NST_K_FORK] = "fork",
-	[NST_K_EXEC] = "exec",	      [NST_K_EXIT] = "exit",	  [NST_K_SWITCH] = "switch",
-	[NST_K_NS_FREE] = "ns_free",  [NST_K_NS_COST] = "ns_cost",
+	[NST_K_NONE] = "none",	     [NST_K_CLONE] = "clone",	  [NST_K_CLONE3] = "clone3",
+	[NST_K_UNSHARE] = "unshare", [NST_K_SETNS] = "setns",	  [NST_K_FORK] = "fork",
+	[NST_K_EXEC] = "exec",	     [NST_K_EXIT] = "exit",	  [NST_K_SWITCH] = "switch",
+	[NST_K_NS_FREE] = "ns_free", [NST_K_NS_COST] = "ns_cost",
 };
 
 static const char *const slot_names[NST_NS_COUNT] = {
-	[NST_NS_MNT] = "mnt",	  [NST_NS_PID] = "pid",	      [NST_NS_PID_FC] = "pid_for_children",
-	[NST_NS_NET] = "net",	  [NST_NS_UTS] = "uts",	      [NST_NS_IPC] = "ipc",
-	[NST_NS_USER] = "user",	  [NST_NS_CGROUP] = "cgroup", [NST_NS_TIME] = "time",
+	[NST_NS_MNT] = "mnt",
+	[NST_NS_PID] = "pid",
+	[NST_NS_PID_FC] = "pid_for_children",
+	[NST_NS_NET] = "net",
+	[NST_NS_UTS] = "uts",
+	[NST_NS_IPC] = "ipc",
+	[NST_NS_USER] = "user",
+	[NST_NS_CGROUP] = "cgroup",
+	[NST_NS_TIME] = "time",
 	[NST_NS_TIME_FC] = "time_for_children",
 };
 
@@ -53,44 +60,14 @@ const char *nst_target_name(unsigned int target)
 	return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
 }
 
-/* The user-facing type names; pid and time also select their *_for_children slot. */
-static const struct {
-	const char *name;
-	__u64 flag;
-} type_names[] = {
-	{ "mnt", NST_CLONE_NEWNS },	  { "uts", NST_CLONE_NEWUTS },	{ "ipc", NST_CLONE_NEWIPC },
-	{ "pid", NST_CLONE_NEWPID },	  { "net", NST_CLONE_NEWNET },	{ "user", NST_CLONE_NEWUSER },
-	{ "cgroup", NST_CLONE_NEWCGROUP }, { "time", NST_CLONE_NEWTIME },
-};
-
+/* The user-facing type names are nsrt's; pid and time also select their *_for_children slot. */
 int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen)
 {
-	char buf[256], *save = NULL, *tok;
-	size_t i;
+	__u64 flags;
 
-	*slots = 0;
-	if (!list || !*list || strlen(list) >= sizeof(buf)) {
-		snprintf(err, errlen, "empty or overlong namespace type list");
+	if (nsrt_parse_types(list, &flags, err, errlen))
 		return -1;
-	}
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			*slots |= (1U << NST_NS_COUNT) - 1;
-			continue;
-		}
-		for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-			if (!strcmp(tok, type_names[i].name))
-				break;
-		if (i == sizeof(type_names) / sizeof(type_names[0])) {
-			snprintf(err, errlen,
-				 "unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, "
-				 "user, cgroup, time, all)",
-				 tok);
-			return -1;
-		}
-		*slots |= nst_flags_to_slots(type_names[i].flag);
-	}
+	*slots = nst_flags_to_slots(flags);
 	return 0;
 }
 
@@ -98,19 +75,32 @@ static const struct {
 	__u64 bit;
 	const char *name;
 } clone_bits[] = {
-	{ 0x00000100, "CLONE_VM" },	     { 0x00000200, "CLONE_FS" },
-	{ 0x00000400, "CLONE_FILES" },	     { 0x00000800, "CLONE_SIGHAND" },
-	{ 0x00001000, "CLONE_PIDFD" },	     { 0x00002000, "CLONE_PTRACE" },
-	{ 0x00004000, "CLONE_VFORK" },	     { 0x00008000, "CLONE_PARENT" },
-	{ 0x00010000, "CLONE_THREAD" },	     { 0x00020000, "CLONE_NEWNS" },
-	{ 0x00040000, "CLONE_SYSVSEM" },     { 0x00080000, "CLONE_SETTLS" },
-	{ 0x00100000, "CLONE_PARENT_SETTID" }, { 0x00200000, "CLONE_CHILD_CLEARTID" },
-	{ 0x00400000, "CLONE_DETACHED" },    { 0x00800000, "CLONE_UNTRACED" },
-	{ 0x01000000, "CLONE_CHILD_SETTID" }, { 0x02000000, "CLONE_NEWCGROUP" },
-	{ 0x04000000, "CLONE_NEWUTS" },	     { 0x08000000, "CLONE_NEWIPC" },
-	{ 0x10000000, "CLONE_NEWUSER" },     { 0x20000000, "CLONE_NEWPID" },
-	{ 0x40000000, "CLONE_NEWNET" },	     { 0x80000000, "CLONE_IO" },
-	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" }, { 0x200000000ULL, "CLONE_INTO_CGROUP" },
+	{ 0x00000100, "CLONE_VM" },
+	{ 0x00000200, "CLONE_FS" },
+	{ 0x00000400, "CLONE_FILES" },
+	{ 0x00000800, "CLONE_SIGHAND" },
+	{ 0x00001000, "CLONE_PIDFD" },
+	{ 0x00002000, "CLONE_PTRACE" },
+	{ 0x00004000, "CLONE_VFORK" },
+	{ 0x00008000, "CLONE_PARENT" },
+	{ 0x00010000, "CLONE_THREAD" },
+	{ 0x00020000, "CLONE_NEWNS" },
+	{ 0x00040000, "CLONE_SYSVSEM" },
+	{ 0x00080000, "CLONE_SETTLS" },
+	{ 0x00100000, "CLONE_PARENT_SETTID" },
+	{ 0x00200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000, "CLONE_DETACHED" },
+	{ 0x00800000, "CLONE_UNTRACED" },
+	{ 0x01000000, "CLONE_CHILD_SETTID" },
+	{ 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" },
+	{ 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" },
+	{ 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },
+	{ 0x80000000, "CLONE_IO" },
+	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" },
+	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },
 };
 
 static void append(struct sb *s, const char *name)
@@ -209,8 +199,8 @@ char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len)
 		struct tm tm = {};
 
 		gmtime_r(&sec, &tm);
-		wall_sec.len = strftime(wall_sec.text, sizeof(wall_sec.text), "%Y-%m-%dT%H:%M:%S",
-					&tm);
+		wall_sec.len =
+			strftime(wall_sec.text, sizeof(wall_sec.text), "%Y-%m-%dT%H:%M:%S", &tm);
 		wall_sec.sec = sec;
 	}
 	sb_init(&s, buf, len);
@@ -358,7 +348,8 @@ static void detail(struct sb *s, const struct nst_event *e)
 			sb_str(s, "namespaces unchanged");
 		break;
 	case NST_K_NS_COST:
-		sb_str(s, "in-kernel creation of ");
+		/* target_type 0: the whole of create_new_namespaces; else one copy_*_ns */
+		sb_str(s, e->target_type ? "in-kernel creation of " : "create_new_namespaces for ");
 		flags(s, e);
 		sb_str(s, " took ");
 		sb_usec(s, e->lat_ns);
@@ -378,8 +369,7 @@ static void detail(struct sb *s, const struct nst_event *e)
 	}
 }
 
-static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char *buf,
-			size_t len)
+static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
 {
 	struct sb s;
 
@@ -393,14 +383,13 @@ void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *
 }
 
 /* Text columns: each fills buf through a string builder. */
-#define TEXT_COL(fn, body)                                                                   \
-	static void fn(const struct nst_event *e, const struct nst_fmt *f, char *buf,       \
-		       size_t len)                                                           \
-	{                                                                                    \
-		struct sb s;                                                                 \
-                                                                                             \
-		sb_init(&s, buf, len);                                                       \
-		body;                                                                        \
+#define TEXT_COL(fn, body)                                                                        \
+	static void fn(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len) \
+	{                                                                                         \
+		struct sb s;                                                                      \
+                                                                                                  \
+		sb_init(&s, buf, len);                                                            \
+		body;                                                                             \
 	}
 
 static void time_of_day(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
@@ -459,11 +448,11 @@ static void json_wall(struct jw *w, const char *k, const struct nst_event *e,
 	jw_str(w, k, nst_wall_str(f, e->ts_ns, buf, sizeof(buf)));
 }
 
-#define JSON_U64(fn, expr)                                                                   \
-	static void fn(struct jw *w, const char *k, const struct nst_event *e,              \
-		       const struct nst_fmt *f)                                              \
-	{                                                                                    \
-		jw_u64(w, k, (expr));                                                        \
+#define JSON_U64(fn, expr)                                                     \
+	static void fn(struct jw *w, const char *k, const struct nst_event *e, \
+		       const struct nst_fmt *f)                                \
+	{                                                                      \
+		jw_u64(w, k, (expr));                                          \
 	}
 JSON_U64(json_ts, e->ts_ns)
 JSON_U64(json_pid, e->pid)
@@ -507,7 +496,7 @@ static void json_errno(struct jw *w, const char *k, const struct nst_event *e,
 }
 
 const char *nst_ino_cached(struct nst_ino_cache *c, const __u32 *ino, size_t n,
-			  void (*render)(struct sb *s, const __u32 *ino), size_t *len)
+			   void (*render)(struct sb *s, const __u32 *ino), size_t *len)
 {
 	size_t bytes = n * sizeof(*ino);
 	struct sb s;
@@ -623,8 +612,7 @@ const struct nst_col nst_cols[] = {
 	{ "RET", "ret", "return value, -errno on failure; exit: the wait status", 7, col_ret,
 	  json_ret },
 	{ "ERRNO", "errno", "errno name, null on success", -8, NULL, json_errno },
-	{ "LAT", "latency_ns", "syscall latency (µs in text, ns in JSON)", 8, col_lat,
-	  json_lat },
+	{ "LAT", "latency_ns", "syscall latency (µs in text, ns in JSON)", 8, col_lat, json_lat },
 	{ "CHILD", "child_pid", "the new task of a clone or fork", 7, col_child, json_child },
 	{ "TARGET", "target", "setns: the fd's kind and the namespaces it points to", -30,
 	  col_target, json_target },
@@ -634,8 +622,8 @@ const struct nst_col nst_cols[] = {
 	{ "CHANGES", "changed", "what changed, old->new in /proc notation", -40, col_changes,
 	  json_changed },
 	{ "SOURCE", "source", "tier that produced the event", -10, col_source, json_source },
-	{ "DETAIL", NULL, "text only: flags, target and changes, what a person wants to read",
-	  0, detail_text, NULL },
+	{ "DETAIL", NULL, "text only: flags, target and changes, what a person wants to read", 0,
+	  detail_text, NULL },
 };
 const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
 
@@ -679,8 +667,9 @@ void nst_colset_default(struct nst_colset *set, bool timestamps)
 	char err[64];
 
 	set->n = 0;
-	nst_colset_parse(set, timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL" :
-					   "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
+	nst_colset_parse(set,
+			 timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL"
+				    : "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
 			 err, sizeof(err));
 }
 

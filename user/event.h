@@ -37,10 +37,10 @@ char *nst_wall_str(const struct nst_fmt *f, __u64 ts_ns, char *buf, size_t len);
 void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
 
 struct nst_col {
-	const char *name;	/* -o name and header */
-	const char *json;	/* JSON key, NULL for text-only columns */
+	const char *name; /* -o name and header */
+	const char *json; /* JSON key, NULL for text-only columns */
 	const char *help;
-	int width;		/* negative: left-aligned */
+	int width; /* negative: left-aligned */
 	void (*text)(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len);
 	void (*jsonf)(struct jw *w, const char *key, const struct nst_event *e,
 		      const struct nst_fmt *f);
@@ -86,6 +86,6 @@ struct nst_ino_cache {
 };
 
 const char *nst_ino_cached(struct nst_ino_cache *c, const __u32 *ino, size_t n,
-			  void (*render)(struct sb *s, const __u32 *ino), size_t *len);
+			   void (*render)(struct sb *s, const __u32 *ino), size_t *len);
 
 #endif /* NSTRACE_EVENT_H */

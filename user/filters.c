@@ -11,10 +11,37 @@ static int parse_tier(const char *s, enum nst_tier *tier, char *err, size_t errl
 		*tier = NST_TIER_TRACEPOINT;
 	else if (!strcmp(s, "fentry"))
 		*tier = NST_TIER_FENTRY;
+	else if (!strcmp(s, "kprobe"))
+		*tier = NST_TIER_KPROBE;
 	else {
-		snprintf(err, errlen, "unknown tier '%s' (valid: auto, fentry, tracepoint)", s);
+		snprintf(err, errlen, "unknown tier '%s' (valid: auto, fentry, tracepoint, kprobe)",
+			 s);
 		return -1;
 	}
+	return 0;
+}
+
+static int parse_backend(const char *s, enum nst_backend *b, char *err, size_t errlen)
+{
+	if (!strcmp(s, "auto"))
+		*b = NST_BACKEND_AUTO;
+	else if (!strcmp(s, "bpf"))
+		*b = NST_BACKEND_BPF;
+	else if (!strcmp(s, "kmod"))
+		*b = NST_BACKEND_KMOD;
+	else {
+		snprintf(err, errlen, "unknown backend '%s' (valid: auto, bpf, kmod)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int nst_backend_opt(int c, const char *arg, struct nst_tracer_opts *t, char *err, size_t errlen)
+{
+	if (c == NST_OPT_TIER)
+		return parse_tier(arg, &t->tier, err, errlen) ? -1 : 1;
+	if (c == NST_OPT_BACKEND)
+		return parse_backend(arg, &t->backend, err, errlen) ? -1 : 1;
 	return 0;
 }
 
@@ -38,14 +65,15 @@ int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, siz
 		t->failed_only = true;
 		return 1;
 	case 'b':
-		return nst_parse_size(arg, &t->ringbuf_bytes, err, errlen) ? -1 : 1;
-	case NST_OPT_TIER:
-		return parse_tier(arg, &t->tier, err, errlen) ? -1 : 1;
+		if (nst_parse_size(arg, &t->ringbuf_bytes, err, errlen) ||
+		    nst_check_ringbuf(t->ringbuf_bytes, err, errlen))
+			return -1;
+		return 1;
 	case 'v':
 		t->verbose = true;
 		return 1;
 	}
-	return 0;
+	return nst_backend_opt(c, arg, t, err, errlen);
 }
 
 void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len)

@@ -2,7 +2,7 @@
 /*
  * The kernel-side filter options that trace, record and serve share:
  * -p/--pid, -c/--comm, -n/--ns, -g/--cgroup, -x/--failed, -b/--buffer,
- * --tier, -v/--verbose.
+ * --backend, --tier, -v/--verbose.
  */
 #ifndef NSTRACE_FILTERS_H
 #define NSTRACE_FILTERS_H
@@ -14,26 +14,34 @@
 
 #define NST_FILTER_SHORTOPTS "p:c:n:g:xb:v"
 #define NST_OPT_TIER 300
+#define NST_OPT_BACKEND 301
 
-#define NST_FILTER_LONGOPTS                                        \
-	{ "pid", required_argument, NULL, 'p' },                   \
-	{ "comm", required_argument, NULL, 'c' },                  \
-	{ "ns", required_argument, NULL, 'n' },                    \
-	{ "cgroup", required_argument, NULL, 'g' },                \
-	{ "failed", no_argument, NULL, 'x' },                      \
-	{ "buffer", required_argument, NULL, 'b' },                \
-	{ "tier", required_argument, NULL, NST_OPT_TIER },         \
-	{ "verbose", no_argument, NULL, 'v' }
+/* --backend and --tier, for commands that take no other filter option */
+#define NST_BACKEND_LONGOPTS                                     \
+	{ "backend", required_argument, NULL, NST_OPT_BACKEND }, \
+	{                                                        \
+		"tier", required_argument, NULL, NST_OPT_TIER    \
+	}
+
+#define NST_BACKEND_HELP                                                                    \
+	"      --backend NAME     auto, bpf or kmod (default auto: bpf, else the module)\n" \
+	"      --tier TIER        auto, fentry, tracepoint (bpf) or kprobe (kmod)\n"
+
+#define NST_FILTER_LONGOPTS                                                                        \
+	{ "pid", required_argument, NULL, 'p' }, { "comm", required_argument, NULL, 'c' },         \
+		{ "ns", required_argument, NULL, 'n' },                                            \
+		{ "cgroup", required_argument, NULL, 'g' }, { "failed", no_argument, NULL, 'x' },  \
+		{ "buffer", required_argument, NULL, 'b' }, { "verbose", no_argument, NULL, 'v' }, \
+		NST_BACKEND_LONGOPTS
 
 #define NST_FILTER_HELP                                                                    \
-	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"              \
-	"  -c, --comm NAME        only tasks with this command name\n"                       \
-	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n"    \
-	"                         user,cgroup,time (comma-separated, or all)\n"               \
-	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"        \
-	"  -x, --failed           only failed calls\n"                                       \
-	"  -b, --buffer SIZE      ring buffer size (default 4M)\n"                          \
-	"      --tier TIER        auto, fentry or tracepoint (default auto)\n"               \
+	"  -p, --pid PID[,PID]    trace these processes and every descendant\n"            \
+	"  -c, --comm NAME        only tasks with this command name\n"                     \
+	"  -n, --ns TYPES         only transitions of these types: mnt,uts,ipc,pid,net,\n" \
+	"                         user,cgroup,time (comma-separated, or all)\n"            \
+	"  -g, --cgroup PATH      only tasks in this cgroup v2 directory and below\n"      \
+	"  -x, --failed           only failed calls\n"                                     \
+	"  -b, --buffer SIZE      kernel buffer size (default 4M)\n" NST_BACKEND_HELP      \
 	"  -v, --verbose          libbpf debug output\n"
 
 struct nst_filters {
@@ -46,6 +54,12 @@ struct nst_filters {
  * handled, 0 when c is not a filter option, -1 on bad input (err is set).
  */
 int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, size_t errlen);
+
+/*
+ * Handle --backend or --tier: returns 1 when c is one of them, 0 when not,
+ * -1 on bad input (err is set).
+ */
+int nst_backend_opt(int c, const char *arg, struct nst_tracer_opts *t, char *err, size_t errlen);
 
 /* The filters as JSON object members, for recordings. */
 void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len);

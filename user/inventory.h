@@ -8,12 +8,24 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <linux/types.h>
+#include "nsreg.h"
+
+/*
+ * Where CREATED comes from: the wall-clock ns when the namespace was seen
+ * created, or 0 when that is not known.
+ */
+struct inv_created_src {
+	__s64 (*created_wall_ns)(void *ctx, enum nst_type type, __u32 ino);
+	void *ctx;
+};
 
 /*
  * Write the inventory as one JSON document, typed like `lsns -J`
  * ({"namespaces": [...]}) with nstrace's extra columns. Returns 0, or -errno
  * with "failed to X: reason" in err.
  */
-int nst_inventory_write_json(FILE *out, char *err, size_t errlen);
+int nst_inventory_write_json(FILE *out, const struct inv_created_src *created, char *err,
+			     size_t errlen);
 
 #endif /* NSTRACE_INVENTORY_H */

@@ -19,12 +19,13 @@
 #include "cgpath.h"
 #include "inventory_collect.h"
 #include "nstrace_iter.h"
+#include "procparse.h"
 #include "nsiter.lskel.h"
 
 /* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones. */
 static const int type_slot[NST_T_COUNT] = {
-	[NST_T_MNT] = NST_NS_MNT,   [NST_T_PID] = NST_NS_PID,	    [NST_T_NET] = NST_NS_NET,
-	[NST_T_UTS] = NST_NS_UTS,   [NST_T_IPC] = NST_NS_IPC,	    [NST_T_USER] = NST_NS_USER,
+	[NST_T_MNT] = NST_NS_MNT,	[NST_T_PID] = NST_NS_PID,   [NST_T_NET] = NST_NS_NET,
+	[NST_T_UTS] = NST_NS_UTS,	[NST_T_IPC] = NST_NS_IPC,   [NST_T_USER] = NST_NS_USER,
 	[NST_T_CGROUP] = NST_NS_CGROUP, [NST_T_TIME] = NST_NS_TIME,
 };
 
@@ -123,8 +124,9 @@ static void add_task(struct inventory *inv, const struct nst_task_rec *r, bool r
 		if (related) {
 			n->related = true;
 			n->owner = r->owner[slot];
-			n->parent = t == NST_T_PID ? r->pid_parent :
-				    t == NST_T_USER ? r->user_parent : 0;
+			n->parent = t == NST_T_PID    ? r->pid_parent
+				    : t == NST_T_USER ? r->user_parent
+						      : 0;
 		}
 	}
 	if (r->ns[NST_NS_PID_FC] != r->ns[NST_NS_PID])
@@ -141,9 +143,15 @@ static void add_holder(struct inv_ns *n, const char *what)
 		snprintf(n->holders + off, sizeof(n->holders) - off, "%s%s", off ? " " : "", what);
 }
 
+/* The type of a CLONE_NEW* flag; NST_T_COUNT or more when it is none. */
+static enum nst_type flag_type(__u64 flag)
+{
+	return nst_slot_type(__builtin_ctz(nst_flags_to_slots(flag) | 1U << 31));
+}
+
 static void add_fd(struct inventory *inv, const struct nst_fd_rec *r)
 {
-	enum nst_type type = nst_slot_type(__builtin_ctz(nst_flags_to_slots(r->type) | 1U << 31));
+	enum nst_type type = flag_type(r->type);
 	struct inv_ns *n = type < NST_T_COUNT ? inv_find(inv, type, r->ino, true) : NULL;
 	char what[48];
 
@@ -213,7 +221,8 @@ static int collect_bpf(struct inventory *inv, char *err, size_t errlen)
 static __u32 ns_link_ino(const char *pid, const char *name)
 {
 	char path[300], link[64];
-	unsigned long ino = 0;
+	__u64 flag;
+	__u32 ino;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, name);
@@ -221,8 +230,7 @@ static __u32 ns_link_ino(const char *pid, const char *name)
 	if (n <= 0)
 		return 0;
 	link[n] = '\0';
-	sscanf(strchr(link, '[') ? strchr(link, '[') + 1 : link, "%lu", &ino);
-	return ino;
+	return nst_proc_ns_link(link, &flag, &ino) ? 0 : ino;
 }
 
 static void proc_status(const char *pid, struct nst_task_rec *r)
@@ -232,27 +240,14 @@ static void proc_status(const char *pid, struct nst_task_rec *r)
 
 	snprintf(path, sizeof(path), "/proc/%s/status", pid);
 	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Name:\t", 6))
-			snprintf(r->comm, sizeof(r->comm), "%.*s", (int)strcspn(line + 6, "\n"),
-				 line + 6);
-		sscanf(line, "PPid:\t%u", &r->ppid);
-		sscanf(line, "Uid:\t%*u\t%u", &r->euid);
-		if (!strncmp(line, "Kthread:\t1", 10))
-			r->kthread = 1;
-	}
+	while (f && fgets(line, sizeof(line), f))
+		nst_proc_status_line(line, r);
 	if (f)
 		fclose(f);
 }
 
 static void proc_fds(struct inventory *inv, const char *pid)
 {
-	static const struct {
-		const char *name;
-		__u32 flag;
-	} kinds[] = { { "mnt", NST_CLONE_NEWNS }, { "uts", NST_CLONE_NEWUTS }, { "ipc", NST_CLONE_NEWIPC },
-		      { "pid", NST_CLONE_NEWPID }, { "net", NST_CLONE_NEWNET }, { "user", NST_CLONE_NEWUSER },
-		      { "cgroup", NST_CLONE_NEWCGROUP }, { "time", NST_CLONE_NEWTIME } };
 	char path[600], link[64];
 	struct dirent *d;
 	DIR *dir;
@@ -261,7 +256,7 @@ static void proc_fds(struct inventory *inv, const char *pid)
 	dir = opendir(path);
 	while (dir && (d = readdir(dir))) {
 		struct nst_fd_rec r = { .pid = atoi(pid), .fd = atoi(d->d_name) };
-		unsigned long ino;
+		__u64 flag;
 		ssize_t n;
 
 		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, d->d_name);
@@ -269,16 +264,10 @@ static void proc_fds(struct inventory *inv, const char *pid)
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			size_t l = strlen(kinds[k].name);
-
-			if (!strncmp(link, kinds[k].name, l) && link[l] == ':' &&
-			    sscanf(link + l, ":[%lu]", &ino) == 1) {
-				r.ino = ino;
-				r.type = kinds[k].flag;
-				add_fd(inv, &r);
-			}
-		}
+		if (nst_proc_ns_link(link, &flag, &r.ino))
+			continue;
+		r.type = flag;
+		add_fd(inv, &r);
 	}
 	if (dir)
 		closedir(dir);
@@ -287,8 +276,9 @@ static void proc_fds(struct inventory *inv, const char *pid)
 static int collect_proc(struct inventory *inv)
 {
 	static const char *const names[NST_NS_COUNT] = {
-		"mnt", "pid", "pid_for_children", "net", "uts", "ipc", "user", "cgroup", "time",
-		"time_for_children" };
+		"mnt", "pid",  "pid_for_children", "net",  "uts",
+		"ipc", "user", "cgroup",	   "time", "time_for_children"
+	};
 	struct dirent *d;
 	DIR *dir = opendir("/proc");
 
@@ -313,30 +303,22 @@ static int collect_proc(struct inventory *inv)
 /* nsfs bind mounts (ip netns add and friends): mountinfo's root is "net:[ino]". */
 static void collect_mounts(struct inventory *inv)
 {
-	static const char *const tn[NST_T_COUNT] = { "mnt", "pid", "net", "uts", "ipc",
-						     "user", "cgroup", "time" };
-	char line[4096], root[256], mnt[1024], fstype[64];
+	char line[4096], root[256], mnt[1024];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	while (f && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-		unsigned long ino;
+		char what[1100];
+		struct inv_ns *n;
+		__u64 flag;
+		__u32 ino;
 
-		if (!sep || sscanf(line, "%*s %*s %*s %255s %1023s", root, mnt) != 2 ||
-		    sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "nsfs"))
+		if (nst_mountinfo_nsfs(line, root, sizeof(root), mnt, sizeof(mnt)) ||
+		    nst_proc_ns_link(root, &flag, &ino))
 			continue;
-		for (int t = 0; t < NST_T_COUNT; t++) {
-			size_t l = strlen(tn[t]);
-			struct inv_ns *n;
-			char what[1100];
-
-			if (strncmp(root, tn[t], l) || sscanf(root + l, ":[%lu]", &ino) != 1)
-				continue;
-			n = inv_find(inv, t, ino, true);
-			snprintf(what, sizeof(what), "mount:%s", mnt);
-			if (n)
-				add_holder(n, what);
-		}
+		n = inv_find(inv, flag_type(flag), ino, true);
+		snprintf(what, sizeof(what), "mount:%s", mnt);
+		if (n)
+			add_holder(n, what);
 	}
 	if (f)
 		fclose(f);
@@ -405,12 +387,14 @@ static void read_cgroup(struct inv_ns *n)
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", n->pid);
 	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			nst_cgpath_parse(line + 3, n->container, sizeof(n->container), n->pod,
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *path = nst_proc_cgroup_v2(line);
+
+		line[strcspn(line, "\n")] = '\0';
+		if (path)
+			nst_cgpath_parse(path, n->container, sizeof(n->container), n->pod,
 					 sizeof(n->pod));
-		}
+	}
 	if (f)
 		fclose(f);
 }
@@ -542,9 +526,7 @@ static char *read_command(const struct inv_ns *n)
 	if (got <= 0)
 		return strndup(n->comm, sizeof(n->comm));
 	buf[got] = '\0';
-	for (ssize_t i = 0; i < got - 1; i++)
-		if (!buf[i])
-			buf[i] = ' ';
+	nst_proc_cmdline_join(buf, got);
 	return strdup(buf);
 }
 
@@ -562,7 +544,7 @@ const char *inv_command(struct inventory *inv, const struct inv_ns *n)
 			return n->comm;
 		}
 	}
-	h = (n->pid * 2654435761U) & (inv->cmds_cap - 1);
+	h = (size_t)(n->pid * 2654435761U) & (inv->cmds_cap - 1); /* 32-bit hash */
 	while (inv->cmds[h].pid && inv->cmds[h].pid != n->pid)
 		h = (h + 1) & (inv->cmds_cap - 1);
 	if (!inv->cmds[h].pid) {

@@ -12,21 +12,21 @@ struct inv_ns {
 	enum nst_type type;
 	__u32 ino;
 	int nprocs;
-	__u32 pid;		/* the lowest pid in it, as lsns shows; 0 if none */
+	__u32 pid; /* the lowest pid in it, as lsns shows; 0 if none */
 	__u32 ppid;
 	__u32 uid;
 	bool kthread;
 	char comm[16];
-	char holders[160];	/* "mount:/run/netns/x fd:1234/5" for process-less holds */
-	__u32 parent;		/* NS_GET_PARENT (pid, user), else 0 */
-	__u32 owner;		/* NS_GET_USERNS: the owning user namespace */
+	char holders[160]; /* "mount:/run/netns/x fd:1234/5" for process-less holds */
+	__u32 parent; /* NS_GET_PARENT (pid, user), else 0 */
+	__u32 owner; /* NS_GET_USERNS: the owning user namespace */
 	char container[80];
 	char pod[64];
-	int open_fds;		/* nsfs fds that hold it */
-	__s64 created_wall_ns;	/* when a recording saw it created; 0: unknown */
-	__u64 cgroup_id;	/* the PID's cgroup (BPF only; 0: unknown) */
-	__u32 fc_pid;		/* a process whose pid/time_for_children it is */
-	bool related;		/* parent and owner are filled (from the iterator) */
+	int open_fds; /* nsfs fds that hold it */
+	__s64 created_wall_ns; /* when a recording saw it created; 0: unknown */
+	__u64 cgroup_id; /* the PID's cgroup (BPF only; 0: unknown) */
+	__u32 fc_pid; /* a process whose pid/time_for_children it is */
+	bool related; /* parent and owner are filled (from the iterator) */
 };
 
 /* Command lines by pid, read once however many namespaces share a PID. */
@@ -38,9 +38,9 @@ struct inv_cmd {
 struct inventory {
 	struct inv_ns *ns;
 	size_t n, cap;
-	int *index;		/* open addressing over ns[], by (type, ino) */
+	int *index; /* open addressing over ns[], by (type, ino) */
 	size_t index_cap;
-	size_t last[NST_T_COUNT];	/* the entry each type last hit, while collecting */
+	size_t last[NST_T_COUNT]; /* the entry each type last hit, while collecting */
 	struct inv_cmd *cmds;
 	size_t cmds_cap;
 	bool via_bpf;

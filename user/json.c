@@ -56,7 +56,10 @@ static void jw_done(struct jw *w)
 
 /* 1: must be escaped; NUL ends the string (fixed-size fields such as comm) */
 static const unsigned char special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+	[0x7f] = 1,
 };
 
 /* The escaped form of a character that needs one. */
@@ -173,18 +176,20 @@ void jw_str(struct jw *w, const char *key, const char *s)
 void jw_u64(struct jw *w, const char *key, __u64 v)
 {
 	char d[20];
+	size_t n = nst_u64_dec(d, v);
 
 	jw_key(w, key);
-	jw_put(w, d, nst_u64_dec(d, v));
+	jw_put(w, d, n);
 	jw_done(w);
 }
 
 void jw_i64(struct jw *w, const char *key, __s64 v)
 {
 	char d[20];
+	size_t n = nst_i64_dec(d, v);
 
 	jw_key(w, key);
-	jw_put(w, d, nst_i64_dec(d, v));
+	jw_put(w, d, n);
 	jw_done(w);
 }
 

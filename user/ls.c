@@ -18,11 +18,13 @@
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "parse.h"
+#include "nsrt.h"
+#include "privs.h"
 
 struct ls_col {
 	const char *name;
 	const char *help;
-	int json_type;		/* SCOLS_JSON_* */
+	int json_type; /* SCOLS_JSON_* */
 	double width;
 	void (*get)(struct inventory *inv, const struct inv_ns *n, char *buf, size_t len);
 };
@@ -136,21 +138,22 @@ static const struct ls_col cols[] = {
 	{ "FDS", "open namespace fds referring to it", SCOLS_JSON_NUMBER, 3, g_fds },
 	{ "PARENT", "parent namespace (pid and user namespaces)", SCOLS_JSON_NUMBER, 10, g_parent },
 	{ "OWNER", "owning user namespace", SCOLS_JSON_NUMBER, 10, g_owner },
-	{ "CONTAINER", "container id from the cgroup path (first 12 characters)",
-	  SCOLS_JSON_STRING, 12, g_container },
+	{ "CONTAINER", "container id from the cgroup path (first 12 characters)", SCOLS_JSON_STRING,
+	  12, g_container },
 	{ "POD", "Kubernetes pod uid from the cgroup path", SCOLS_JSON_STRING, 0, g_pod },
-	{ "CREATED", "when it was created, if --from RECORDING saw it", SCOLS_JSON_STRING, 0,
-	  g_created },
+	{ "CREATED", "when it was created, if --from RECORDING (or serve) saw it",
+	  SCOLS_JSON_STRING, 0, g_created },
 };
 #define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
 
 struct ls_opts {
 	int sel[NCOLS * 2];
 	int nsel;
-	int type;		/* -1: all */
+	int type; /* -1: all */
 	pid_t task;
 	bool json, raw, noheadings, tree, force_proc, verbose;
-	const char *from;	/* a recording that may have seen the creations */
+	const char *from; /* a recording that may have seen the creations */
+	const struct inv_created_src *created;
 };
 
 static int col_index(const char *name, size_t len)
@@ -189,22 +192,16 @@ static int parse_type(const char *s)
 	for (int t = 0; t < NST_T_COUNT; t++)
 		if (!strcmp(s, nst_type_name(t)))
 			return t;
-	nst_errorf("unknown namespace type: %s", s);
+	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
+		   "time)",
+		   s);
 	return -1;
 }
 
 /* --task: only the namespaces of that process */
 static bool in_task(pid_t pid, const struct inv_ns *n)
 {
-	char path[64], link[64];
-	ssize_t k;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, nst_type_name(n->type));
-	k = readlink(path, link, sizeof(link) - 1);
-	if (k <= 0)
-		return false;
-	link[k] = '\0';
-	return strtoul(strchr(link, '[') ? strchr(link, '[') + 1 : link, NULL, 10) == n->ino;
+	return nsrt_ns_ino(pid, nst_type_name(n->type)) == n->ino;
 }
 
 static struct libscols_line *add_line(struct libscols_table *tb, const struct ls_opts *o,
@@ -251,6 +248,7 @@ static bool selected(const struct ls_opts *o, const struct inv_ns *n)
 
 static int add_lines(struct libscols_table *tb, const struct ls_opts *o, struct inventory *inv)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): clang-tidy 14 on an array of pointers */
 	struct libscols_line **lines = calloc(inv->n ? inv->n : 1, sizeof(*lines));
 	bool progress = true;
 
@@ -299,43 +297,56 @@ static struct libscols_table *make_table(const struct ls_opts *o)
 	return tb;
 }
 
-struct created_ctx {
+struct rec_created {
 	struct nsreg *reg;
 	__s64 boot_to_wall;
 };
 
-static int created_meta(void *ctx, const struct nst_rec_meta *m)
+static int rec_created_meta(void *ctx, const struct nst_rec_meta *m)
 {
-	((struct created_ctx *)ctx)->boot_to_wall = m->boot_to_wall_ns;
+	((struct rec_created *)ctx)->boot_to_wall = m->boot_to_wall_ns;
 	return 0;
 }
 
-static int created_event(void *ctx, const struct nst_event *e)
+static int rec_created_event(void *ctx, const struct nst_event *e)
 {
-	nsreg_account(((struct created_ctx *)ctx)->reg, e);
+	nsreg_account(((struct rec_created *)ctx)->reg, e);
 	return 0;
 }
 
-/* CREATED: the newest generation of each inode that the recording saw created. */
-static int fill_created(struct inventory *inv, const char *path, char *err, size_t errlen)
+/* The newest generation of the inode, if the recording saw its creation. */
+static __s64 rec_created_wall_ns(void *ctx, enum nst_type type, __u32 ino)
 {
-	struct created_ctx c = { .reg = nsreg_new() };
-	struct nst_rec_reader_ops ops = { created_meta, created_event, NULL };
+	struct rec_created *c = ctx;
+	const struct nsreg_ns *n = nsreg_lookup(c->reg, type, ino);
+
+	return n && n->creator_pid ? n->first_seen_ns + c->boot_to_wall : 0;
+}
+
+static void fill_created(struct inventory *inv, const struct inv_created_src *src)
+{
+	for (size_t i = 0; i < inv->n; i++)
+		inv->ns[i].created_wall_ns =
+			src->created_wall_ns(src->ctx, inv->ns[i].type, inv->ns[i].ino);
+}
+
+/* Read the whole recording into a registry for rec_created_wall_ns(). */
+static int load_rec_created(struct rec_created *c, const char *path, char *err, size_t errlen)
+{
+	struct nst_rec_reader_ops ops = { rec_created_meta, rec_created_event, NULL };
 	struct nst_rec_status st;
 
-	if (!c.reg || nst_rec_read_file(path, &ops, &c, &st, err, errlen)) {
-		nsreg_free(c.reg);
+	c->reg = nsreg_new();
+	if (!c->reg) {
+		snprintf(err, errlen, "failed to read %s: out of memory", path);
+		return -ENOMEM;
+	}
+	if (nst_rec_read_file(path, &ops, c, &st, err, errlen)) {
+		nsreg_free(c->reg);
 		return -1;
 	}
 	if (st.damaged)
 		nst_errorf("warning: %s", st.warning);
-	for (size_t i = 0; i < inv->n; i++) {
-		const struct nsreg_ns *n = nsreg_lookup(c.reg, inv->ns[i].type, inv->ns[i].ino);
-
-		if (n && n->creator_pid)
-			inv->ns[i].created_wall_ns = n->first_seen_ns + c.boot_to_wall;
-	}
-	nsreg_free(c.reg);
 	return 0;
 }
 
@@ -347,10 +358,8 @@ static int ls_print(FILE *out, const struct ls_opts *o, char *err, size_t errlen
 
 	if ((ret = inv_collect(&inv, o->force_proc, o->verbose, err, errlen)))
 		return ret;
-	if (o->from && fill_created(&inv, o->from, err, errlen)) {
-		inv_free(&inv);
-		return -1;
-	}
+	if (o->created)
+		fill_created(&inv, o->created);
 	tb = make_table(o);
 	if (!tb || add_lines(tb, o, &inv)) {
 		snprintf(err, errlen, "failed to build the table");
@@ -364,13 +373,39 @@ static int ls_print(FILE *out, const struct ls_opts *o, char *err, size_t errlen
 	return ret;
 }
 
-int nst_inventory_write_json(FILE *out, char *err, size_t errlen)
+int nst_inventory_write_json(FILE *out, const struct inv_created_src *created, char *err,
+			     size_t errlen)
 {
-	struct ls_opts o = { .type = -1, .json = true };
+	struct ls_opts o = { .type = -1, .json = true, .created = created };
 
 	for (int i = 0; i < NCOLS; i++)
 		o.sel[o.nsel++] = i;
 	return ls_print(out, &o, err, errlen);
+}
+
+static int ls_run(struct ls_opts *o)
+{
+	struct rec_created rc = {};
+	struct inv_created_src src = { rec_created_wall_ns, &rc };
+	char err[512];
+	int ret = NST_EXIT_OK;
+
+	if (o->from) {
+		if (load_rec_created(&rc, o->from, err, sizeof(err))) {
+			nst_errorf("%s", err);
+			return NST_EXIT_FAIL;
+		}
+		o->created = &src;
+	}
+	if (ls_print(stdout, o, err, sizeof(err))) {
+		nst_errorf("%s", err);
+		ret = NST_EXIT_FAIL;
+	} else {
+		ret = nst_finish_stdout();
+	}
+	nsreg_free(rc.reg);
+	o->created = NULL; /* src ends here */
+	return ret;
 }
 
 static const char ls_usage[] =
@@ -388,7 +423,8 @@ static const char ls_usage[] =
 	"  -n, --noheadings       no header line\n"
 	"      --list-columns     the columns and what they mean\n"
 	"      --proc             walk /proc instead of using BPF iterators\n"
-	"      --from FILE        fill CREATED from a recording (nstrace record)\n"
+	"      --from FILE        fill CREATED from a recording (nstrace record); serve's\n"
+	"                         /api/namespaces fills it from what serve has seen\n"
 	"  -v, --verbose          say why the BPF iterators were not used\n"
 	"  -h, --help             this help\n"
 	"\nDefault columns: NS,TYPE,NPROCS,PID,USER,COMMAND\n";
@@ -448,20 +484,27 @@ static int parse_ls_opt(int c, struct ls_opts *o)
 
 int cmd_ls(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "type", required_argument, NULL, 't' }, { "task", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' }, { "output-all", no_argument, NULL, OPT_ALL },
-		{ "json", no_argument, NULL, 'J' },	  { "list", no_argument, NULL, 'l' },
-		{ "tree", no_argument, NULL, OPT_TREE },   { "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },  { "list-columns", no_argument, NULL, OPT_LISTCOLS },
-		{ "proc", no_argument, NULL, OPT_PROC },   { "from", required_argument, NULL, OPT_FROM },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },	  {}
-	};
+	static const struct option longopts[] = { { "type", required_argument, NULL, 't' },
+						  { "task", required_argument, NULL, 'p' },
+						  { "output", required_argument, NULL, 'o' },
+						  { "output-all", no_argument, NULL, OPT_ALL },
+						  { "json", no_argument, NULL, 'J' },
+						  { "list", no_argument, NULL, 'l' },
+						  { "tree", no_argument, NULL, OPT_TREE },
+						  { "raw", no_argument, NULL, 'r' },
+						  { "noheadings", no_argument, NULL, 'n' },
+						  { "list-columns", no_argument, NULL,
+						    OPT_LISTCOLS },
+						  { "proc", no_argument, NULL, OPT_PROC },
+						  { "from", required_argument, NULL, OPT_FROM },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	struct ls_opts o = { .type = -1 };
-	char err[512];
 	int c;
 
+	/* a one-shot reader: what the inventory needs, nothing that changes anything */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	parse_cols(&o, "NS,TYPE,NPROCS,PID,USER,COMMAND");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:p:o:Jlrnvh", longopts, NULL)) != -1) {
@@ -481,9 +524,5 @@ int cmd_ls(int argc, char **argv)
 		nst_errorf("unexpected argument '%s' (see 'nstrace ls --help')", argv[optind]);
 		return NST_EXIT_USAGE;
 	}
-	if (ls_print(stdout, &o, err, sizeof(err))) {
-		nst_errorf("%s", err);
-		return NST_EXIT_FAIL;
-	}
-	return NST_EXIT_OK;
+	return ls_run(&o);
 }

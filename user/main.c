@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* nstrace: see and measure Linux namespaces at work. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmds.h"
+#include "nsrt.h"
 
 struct cmd {
 	const char *name;
@@ -61,9 +65,35 @@ static const struct cmd *find_cmd(const char *name)
 	return found;
 }
 
+/*
+ * A closed stdin, stdout or stderr would be reused by the next open: a BPF
+ * map or the recording would receive our output. Fill them as glibc does
+ * for set-uid programs: /dev/null to read, /dev/full so writes fail loudly.
+ */
+static void guard_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open(fd ? "/dev/full" : "/dev/null", fd ? O_WRONLY : O_RDONLY);
+}
+
 int main(int argc, char **argv)
 {
+	static char prog[32];
 	const struct cmd *c;
+	char err[256];
+
+	guard_std_fds();
+	if (nsrt_refuse_setid(err, sizeof(err))) {
+		nst_errorf("%s", err);
+		/*
+		 * Nothing more runs with the borrowed ids: no atexit handler,
+		 * LeakSanitizer's among them (it cannot work set-gid).
+		 */
+		_exit(NST_EXIT_USAGE);
+	}
+	/* getopt names the program in its messages: "nstrace record: ..." */
+	argv[0] = "nstrace";
 
 	/* no command, or an option first: trace, so "nstrace --pid N" works */
 	if (argc < 2 || argv[1][0] == '-') {
@@ -76,5 +106,7 @@ int main(int argc, char **argv)
 		nst_errorf("unknown or ambiguous command '%s' (see 'nstrace help')", argv[1]);
 		return NST_EXIT_USAGE;
 	}
+	snprintf(prog, sizeof(prog), "nstrace %s", c->name);
+	argv[1] = prog;
 	return c->fn(argc - 1, argv + 1);
 }

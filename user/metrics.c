@@ -6,8 +6,8 @@
 #include "metrics.h"
 
 /* Seconds; covers a 1 µs uts unshare to a multi-second net teardown under churn. */
-static const double lat_le[NST_LAT_BUCKETS] = { 1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4,
-						5e-4, 1e-3, 2.5e-3, 1e-2, 0.1, 1, 10 };
+static const double lat_le[NST_LAT_BUCKETS] = { 1e-6, 5e-6, 1e-5,   2.5e-5, 5e-5, 1e-4, 2.5e-4,
+						5e-4, 1e-3, 2.5e-3, 1e-2,   0.1,  1,	10 };
 
 enum { OP_CLONE, OP_CLONE3, OP_UNSHARE, OP_SETNS, OP_COUNT };
 static const char *const op_names[OP_COUNT] = { "clone", "clone3", "unshare", "setns" };
@@ -16,6 +16,7 @@ struct live_ns {
 	__u32 ino;
 	__u8 type;
 	int members;
+	__u64 created_ns; /* boot-time ns when we saw it created; 0: before us */
 	struct live_ns *next;
 };
 
@@ -24,7 +25,7 @@ struct live_ns {
 struct nst_metrics {
 	pthread_mutex_t lock;
 	int top_n;
-	__u64 ops[NST_T_COUNT][OP_COUNT][2];	/* [type][syscall][failed] */
+	__u64 ops[NST_T_COUNT][OP_COUNT][2]; /* [type][syscall][failed] */
 	__u64 created[NST_T_COUNT];
 	__u64 lat_count[NST_T_COUNT][NST_LAT_BUCKETS + 1];
 	double lat_sum[NST_T_COUNT];
@@ -71,18 +72,18 @@ static struct live_ns **live_slot(struct nst_metrics *m, enum nst_type type, __u
  * Membership: a namespace is live while it has members. Per-namespace
  * state goes away with the last member, so memory follows the machine.
  */
-static void member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
+static struct live_ns *member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
 {
 	struct live_ns **p = live_slot(m, type, ino), *n = *p;
 
 	if (!ino)
-		return;
+		return NULL;
 	if (!n) {
 		if (d <= 0)
-			return;	/* a member leaving a namespace we never saw */
+			return NULL; /* a member leaving a namespace we never saw */
 		n = calloc(1, sizeof(*n));
 		if (!n)
-			return;
+			return NULL;
 		n->ino = ino;
 		n->type = type;
 		*p = n;
@@ -95,7 +96,9 @@ static void member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, i
 		free(n);
 		m->tracked--;
 		m->live[type]--;
+		return NULL;
 	}
+	return n;
 }
 
 void nst_metrics_seed(struct nst_metrics *m, enum nst_type type, __u32 ino, int members)
@@ -161,6 +164,17 @@ static void count_op(struct nst_metrics *m, const struct nst_event *e)
 	}
 }
 
+/* A task arrived in a namespace; a successful clone/unshare of its type made it. */
+static void arrive(struct nst_metrics *m, const struct nst_event *e, enum nst_type t, __u32 ino)
+{
+	struct live_ns *n = member_delta(m, t, ino, 1);
+	bool creation = e->ret >= 0 && op_of(e->kind) >= 0 && e->kind != NST_K_SETNS &&
+			(op_types(e) & (1U << t));
+
+	if (n && creation && !n->created_ns)
+		n->created_ns = e->ts_ns;
+}
+
 /* Who is where: +1 where a task arrives, -1 where it leaves. */
 static void track_members(struct nst_metrics *m, const struct nst_event *e)
 {
@@ -169,7 +183,7 @@ static void track_members(struct nst_metrics *m, const struct nst_event *e)
 
 	if (e->ret < 0 && e->kind != NST_K_EXIT)
 		return;
-	if (spawn && (e->flags & 0x00010000))	/* CLONE_THREAD: members are processes */
+	if (spawn && (e->flags & 0x00010000)) /* CLONE_THREAD: members are processes */
 		return;
 	for (int i = 0; i < NST_NS_COUNT; i++) {
 		enum nst_type t = nst_slot_type(i);
@@ -177,9 +191,9 @@ static void track_members(struct nst_metrics *m, const struct nst_event *e)
 		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC)
 			continue;
 		if (spawn && e->child_pid)
-			member_delta(m, t, e->after[i], 1);
+			arrive(m, e, t, e->after[i]);
 		else if (!spawn && (changed & (1U << i))) {
-			member_delta(m, t, e->after[i], 1);
+			arrive(m, e, t, e->after[i]);
 			member_delta(m, t, e->before[i], -1);
 		}
 	}
@@ -200,6 +214,18 @@ void nst_metrics_set_lost(struct nst_metrics *m, __u64 lost)
 	pthread_mutex_unlock(&m->lock);
 }
 
+__u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 ino)
+{
+	struct live_ns *n;
+	__u64 ns;
+
+	pthread_mutex_lock(&m->lock);
+	n = *live_slot(m, type, ino);
+	ns = n ? n->created_ns : 0;
+	pthread_mutex_unlock(&m->lock);
+	return ns;
+}
+
 size_t nst_metrics_tracked(struct nst_metrics *m)
 {
 	size_t n;
@@ -213,16 +239,17 @@ size_t nst_metrics_tracked(struct nst_metrics *m)
 static void render_ops(struct nst_metrics *m, FILE *out)
 {
 	fprintf(out, "# HELP nstrace_namespace_operations_total Namespace syscalls by type, "
-		"syscall and outcome.\n# TYPE nstrace_namespace_operations_total counter\n");
+		     "syscall and outcome.\n# TYPE nstrace_namespace_operations_total counter\n");
 	for (int t = 0; t < NST_T_COUNT; t++)
 		for (int op = 0; op < OP_COUNT; op++)
 			for (int f = 0; f < 2; f++)
-				fprintf(out, "nstrace_namespace_operations_total{type=\"%s\","
+				fprintf(out,
+					"nstrace_namespace_operations_total{type=\"%s\","
 					"syscall=\"%s\",outcome=\"%s\"} %llu\n",
 					nst_type_name(t), op_names[op], f ? "failure" : "success",
 					(unsigned long long)m->ops[t][op][f]);
 	fprintf(out, "# HELP nstrace_namespaces_created_total Namespaces created by clone, "
-		"clone3 or unshare.\n# TYPE nstrace_namespaces_created_total counter\n");
+		     "clone3 or unshare.\n# TYPE nstrace_namespaces_created_total counter\n");
 	for (int t = 0; t < NST_T_COUNT; t++)
 		fprintf(out, "nstrace_namespaces_created_total{type=\"%s\"} %llu\n",
 			nst_type_name(t), (unsigned long long)m->created[t]);
@@ -231,21 +258,23 @@ static void render_ops(struct nst_metrics *m, FILE *out)
 static void render_latency(struct nst_metrics *m, FILE *out)
 {
 	fprintf(out, "# HELP nstrace_namespace_creation_latency_seconds Latency of the clone, "
-		"clone3 or unshare call that created a namespace.\n"
-		"# TYPE nstrace_namespace_creation_latency_seconds histogram\n");
+		     "clone3 or unshare call that created a namespace.\n"
+		     "# TYPE nstrace_namespace_creation_latency_seconds histogram\n");
 	for (int t = 0; t < NST_T_COUNT; t++) {
 		__u64 cum = 0;
 
 		for (int b = 0; b <= NST_LAT_BUCKETS; b++) {
 			cum += m->lat_count[t][b];
 			if (b < NST_LAT_BUCKETS)
-				fprintf(out, "nstrace_namespace_creation_latency_seconds_bucket"
-					"{type=\"%s\",le=\"%g\"} %llu\n", nst_type_name(t),
-					lat_le[b], (unsigned long long)cum);
+				fprintf(out,
+					"nstrace_namespace_creation_latency_seconds_bucket"
+					"{type=\"%s\",le=\"%g\"} %llu\n",
+					nst_type_name(t), lat_le[b], (unsigned long long)cum);
 			else
-				fprintf(out, "nstrace_namespace_creation_latency_seconds_bucket"
-					"{type=\"%s\",le=\"+Inf\"} %llu\n", nst_type_name(t),
-					(unsigned long long)cum);
+				fprintf(out,
+					"nstrace_namespace_creation_latency_seconds_bucket"
+					"{type=\"%s\",le=\"+Inf\"} %llu\n",
+					nst_type_name(t), (unsigned long long)cum);
 		}
 		fprintf(out, "nstrace_namespace_creation_latency_seconds_sum{type=\"%s\"} %.9f\n",
 			nst_type_name(t), m->lat_sum[t]);
@@ -272,29 +301,35 @@ static void render_top(struct nst_metrics *m, FILE *out)
 			}
 			top[k] = x;
 		}
-	fprintf(out, "# HELP nstrace_namespace_processes Processes in a namespace (the top %d).\n"
-		"# TYPE nstrace_namespace_processes gauge\n", n);
+	fprintf(out,
+		"# HELP nstrace_namespace_processes Processes in a namespace (the top %d).\n"
+		"# TYPE nstrace_namespace_processes gauge\n",
+		n);
 	for (int k = 0; k < n && top[k]; k++)
 		fprintf(out, "nstrace_namespace_processes{type=\"%s\",ns=\"%u\"} %d\n",
 			nst_type_name(top[k]->type), top[k]->ino, top[k]->members);
 }
 
-void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *tier)
+void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *backend,
+			const char *tier)
 {
 	pthread_mutex_lock(&m->lock);
 	render_ops(m, out);
 	render_latency(m, out);
 	fprintf(out, "# HELP nstrace_namespaces_live Namespaces with at least one process.\n"
-		"# TYPE nstrace_namespaces_live gauge\n");
+		     "# TYPE nstrace_namespaces_live gauge\n");
 	for (int t = 0; t < NST_T_COUNT; t++)
 		fprintf(out, "nstrace_namespaces_live{type=\"%s\"} %ld\n", nst_type_name(t),
 			m->live[t]);
 	render_top(m, out);
-	fprintf(out, "# HELP nstrace_events_lost_total Events dropped in the kernel: ring buffer "
+	fprintf(out,
+		"# HELP nstrace_events_lost_total Events dropped in the kernel: ring buffer "
 		"full.\n# TYPE nstrace_events_lost_total counter\nnstrace_events_lost_total %llu\n",
 		(unsigned long long)m->lost);
 	pthread_mutex_unlock(&m->lock);
-	fprintf(out, "# HELP nstrace_build_info nstrace version and the tier that is attached.\n"
-		"# TYPE nstrace_build_info gauge\n"
-		"nstrace_build_info{version=\"%s\",tier=\"%s\"} 1\n", version, tier);
+	fprintf(out,
+		"# HELP nstrace_build_info nstrace version and the backend and tier that "
+		"are attached.\n# TYPE nstrace_build_info gauge\n"
+		"nstrace_build_info{version=\"%s\",backend=\"%s\",tier=\"%s\"} 1\n",
+		version, backend, tier);
 }

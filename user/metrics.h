@@ -20,7 +20,10 @@ void nst_metrics_seed(struct nst_metrics *m, enum nst_type type, __u32 ino, int 
 void nst_metrics_event(struct nst_metrics *m, const struct nst_event *e);
 void nst_metrics_set_lost(struct nst_metrics *m, __u64 lost);
 /* Render everything; the caller holds no lock, the metrics take their own. */
-void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *tier);
+void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, const char *backend,
+			const char *tier);
+/* When the namespace was seen created (boot-time ns), or 0 if before we started. */
+__u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 ino);
 /* Namespaces tracked right now (for memory checks). */
 size_t nst_metrics_tracked(struct nst_metrics *m);
 

@@ -10,7 +10,7 @@
 struct nsreg {
 	struct nsreg_ns *bucket[NSREG_BUCKETS];
 	struct nsreg_stats st;
-	__u32 seen[NST_NS_COUNT];	/* the last inode set noted: all known */
+	__u32 seen[NST_NS_COUNT]; /* the last inode set noted: all known */
 };
 
 static const char *const type_names[NST_T_COUNT] = {
@@ -25,11 +25,11 @@ const char *nst_type_name(enum nst_type t)
 enum nst_type nst_slot_type(unsigned int slot)
 {
 	static const enum nst_type map[NST_NS_COUNT] = {
-		[NST_NS_MNT] = NST_T_MNT,   [NST_NS_PID] = NST_T_PID,
+		[NST_NS_MNT] = NST_T_MNT,    [NST_NS_PID] = NST_T_PID,
 		[NST_NS_PID_FC] = NST_T_PID, [NST_NS_NET] = NST_T_NET,
-		[NST_NS_UTS] = NST_T_UTS,   [NST_NS_IPC] = NST_T_IPC,
-		[NST_NS_USER] = NST_T_USER, [NST_NS_CGROUP] = NST_T_CGROUP,
-		[NST_NS_TIME] = NST_T_TIME, [NST_NS_TIME_FC] = NST_T_TIME,
+		[NST_NS_UTS] = NST_T_UTS,    [NST_NS_IPC] = NST_T_IPC,
+		[NST_NS_USER] = NST_T_USER,  [NST_NS_CGROUP] = NST_T_CGROUP,
+		[NST_NS_TIME] = NST_T_TIME,  [NST_NS_TIME_FC] = NST_T_TIME,
 	};
 
 	return slot < NST_NS_COUNT ? map[slot] : NST_T_COUNT;
@@ -92,8 +92,7 @@ static void nsreg_insert(struct nsreg *r, enum nst_type type, __u32 ino, __u32 g
 }
 
 /* A creation always starts a new generation, even for a known inode. */
-static void note_created(struct nsreg *r, enum nst_type type, __u32 ino,
-			 const struct nst_event *e)
+static void note_created(struct nsreg *r, enum nst_type type, __u32 ino, const struct nst_event *e)
 {
 	const struct nsreg_ns *old = nsreg_lookup(r, type, ino);
 
@@ -193,15 +192,17 @@ const struct nsreg_stats *nsreg_stats(const struct nsreg *r)
 	return &r->st;
 }
 
-void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			 const char *tier)
 {
 	const struct nsreg_stats *s = &r->st;
 	bool any = false;
 
-	fprintf(out, "\nSummary (tier %s):\n  events:", tier);
+	fprintf(out, "\nSummary (backend %s, tier %s):\n  events:", backend, tier);
 	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
 		if (s->events[k]) {
-			fprintf(out, " %s %llu", nst_kind_name(k), (unsigned long long)s->events[k]);
+			fprintf(out, " %s %llu", nst_kind_name(k),
+				(unsigned long long)s->events[k]);
 			any = true;
 		}
 	fprintf(out, "%s; failed %llu; lost %llu\n", any ? "" : " none",
@@ -212,11 +213,14 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 			(unsigned long long)s->created[t], (unsigned long long)s->joined[t],
 			(unsigned long long)s->left[t]);
 	if (lost)
-		fprintf(out, "  WARNING: %llu events were lost (ring buffer full): "
-			"raise --buffer or narrow the filters\n", (unsigned long long)lost);
+		fprintf(out,
+			"  WARNING: %llu events were lost (ring buffer full): "
+			"raise --buffer or narrow the filters\n",
+			(unsigned long long)lost);
 }
 
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier)
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			const char *tier)
 {
 	const struct nsreg_stats *s = &r->st;
 	struct jw w;
@@ -224,6 +228,7 @@ void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char
 	jw_init(&w, out);
 	jw_obj_open(&w, NULL);
 	jw_obj_open(&w, "summary");
+	jw_str(&w, "backend", backend);
 	jw_str(&w, "tier", tier);
 	jw_u64(&w, "lost", lost);
 	jw_u64(&w, "failed", s->failed);

@@ -32,11 +32,11 @@ enum nst_type nst_slot_type(unsigned int slot);
 struct nsreg_ns {
 	enum nst_type type;
 	__u32 ino;
-	__u32 gen;		/* 0 for the first namespace seen with this inode */
-	__u64 first_seen_ns;	/* CLOCK_BOOTTIME */
-	__u32 creator_pid;	/* 0 when the creation was not seen */
-	__u32 kind;		/* enum nst_kind of the creating call */
-	void *priv;		/* for the registry's user (report's lifecycles) */
+	__u32 gen; /* 0 for the first namespace seen with this inode */
+	__u64 first_seen_ns; /* CLOCK_BOOTTIME */
+	__u32 creator_pid; /* 0 when the creation was not seen */
+	__u32 kind; /* enum nst_kind of the creating call */
+	void *priv; /* for the registry's user (report's lifecycles) */
 	struct nsreg_ns *next;
 };
 
@@ -45,7 +45,7 @@ struct nsreg_stats {
 	__u64 created[NST_T_COUNT];
 	__u64 joined[NST_T_COUNT];
 	__u64 left[NST_T_COUNT];
-	__u64 reused[NST_T_COUNT];	/* creations that reused a known inode */
+	__u64 reused[NST_T_COUNT]; /* creations that reused a known inode */
 	__u64 failed;
 };
 
@@ -61,7 +61,9 @@ const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, _
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
-void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *tier);
+void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			 const char *tier);
+void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
+			const char *tier);
 
 #endif /* NSTRACE_NSREG_H */

@@ -15,14 +15,15 @@
 #include <linux/close_range.h>
 #include <linux/sched.h>
 #include "nsrt.h"
+#include "parse.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
 const struct nsrt_type nsrt_types[] = {
-	{ "mnt", CLONE_NEWNS },	  { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },
-	{ "pid", CLONE_NEWPID },  { "net", CLONE_NEWNET },   { "user", CLONE_NEWUSER },
+	{ "mnt", CLONE_NEWNS },	       { "uts", CLONE_NEWUTS },	  { "ipc", CLONE_NEWIPC },
+	{ "pid", CLONE_NEWPID },       { "net", CLONE_NEWNET },	  { "user", CLONE_NEWUSER },
 	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 const size_t nsrt_ntypes = sizeof(nsrt_types) / sizeof(nsrt_types[0]);
@@ -33,8 +34,9 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 
 	*flags = 0;
 	if (!list || !*list) {
-		snprintf(err, errlen, "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
-			 "user, cgroup, time)");
+		snprintf(err, errlen,
+			 "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
+			 "user, cgroup, time, all)");
 		return -1;
 	}
 	while (*p) {
@@ -50,8 +52,10 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 				    !strncmp(p, nsrt_types[i].name, len))
 					break;
 			if (i == nsrt_ntypes) {
-				snprintf(err, errlen, "unknown namespace type '%.*s' (valid: mnt, "
-					 "uts, ipc, pid, net, user, cgroup, time)", (int)len, p);
+				snprintf(err, errlen,
+					 "unknown namespace type '%.*s' (valid: mnt, "
+					 "uts, ipc, pid, net, user, cgroup, time, all)",
+					 (int)len, p);
 				return -1;
 			}
 			*flags |= nsrt_types[i].flag;
@@ -59,6 +63,25 @@ int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
 		p = *end ? end + 1 : end;
 	}
 	return 0;
+}
+
+int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen)
+{
+	const char *colon = strchr(s, ':');
+	char num[32];
+	long v;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(num)) {
+		snprintf(err, errlen,
+			 "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts", s);
+		return -1;
+	}
+	memcpy(num, s, colon - s);
+	num[colon - s] = '\0';
+	if (nst_parse_long(num, 1, 0x7fffffff, "pid", &v, err, errlen))
+		return -1;
+	*pid = v;
+	return nsrt_parse_types(colon + 1, types, err, errlen);
 }
 
 char *nsrt_format_types(__u64 flags, char *buf, size_t len)
@@ -80,8 +103,16 @@ pid_t nsrt_clone3(__u64 flags, int *pidfd)
 		.pidfd = (__u64)(unsigned long)pidfd,
 		.exit_signal = SIGCHLD,
 	};
+	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
 
-	return syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * clone(2) where clone3 is missing: kernels before 5.3, seccomp
+	 * profiles that answer ENOSYS (Docker's default), and valgrind.
+	 * The pidfd goes where the parent tid would, as on x86-64 and arm64.
+	 */
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, args.flags | SIGCHLD, NULL, pidfd, NULL, 0);
+	return pid;
 }
 
 int nsrt_open_ns(pid_t pid, const char *name)
@@ -213,10 +244,8 @@ static void child_fail(int sock, const char *step)
 
 static int run_body(const struct nsrt_spec *spec)
 {
-	if (spec->fn)
-		return spec->fn(spec->arg);
-	execvp(spec->argv[0], spec->argv);
-	return -1;
+	/* child_main() has exec'd argv already: only a function is left */
+	return spec->fn(spec->arg);
 }
 
 /* Joining a pid namespace only places our children in it: fork once more. */
@@ -274,23 +303,27 @@ static void child_main(int sock, int join_fd, const struct nsrt_spec *spec)
 	if (spec->argv)
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* success: the socket closes at exec (CLOEXEC) or when the body ends */
-	if (spec->argv)
-		execvp(spec->argv[0], spec->argv), child_fail(sock, "execute command");
+	if (spec->argv) {
+		char step[64];
+
+		execvp(spec->argv[0], spec->argv);
+		snprintf(step, sizeof(step), "execute %s", spec->argv[0]);
+		child_fail(sock, step);
+	}
 	close(sock);
 	ret = run_body(spec);
 	_exit(ret & 0xff);
 }
 
 /* Read the child's verdict: EOF means it got to its body. */
-static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *spec,
-		       char *err, size_t errlen)
+static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *spec, char *err,
+		       size_t errlen)
 {
 	struct child_error ce;
 	ssize_t n;
 	int ret;
 
-	if (spec->map_root &&
-	    (ret = nsrt_map_root(c->pid, getuid(), getgid(), err, errlen)))
+	if (spec->map_root && (ret = nsrt_map_root(c->pid, getuid(), getgid(), err, errlen)))
 		return ret;
 	if (write(sock, "g", 1) != 1) {
 		snprintf(err, errlen, "failed to start child: %s", strerror(errno));
@@ -304,10 +337,23 @@ static int parent_sync(struct nsrt_child *c, int sock, const struct nsrt_spec *s
 	return 0;
 }
 
-int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err,
-	       size_t errlen)
+int nsrt_refuse_setid(char *err, size_t errlen)
+{
+	if (getuid() == geteuid() && getgid() == getegid())
+		return 0;
+	snprintf(err, errlen,
+		 "refusing to run set-uid or set-gid (uid %u euid %u, gid %u egid %u): "
+		 "it would give every user root's namespaces; use sudo or file capabilities",
+		 getuid(), geteuid(), getgid(), getegid());
+	return -EPERM;
+}
+
+int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err, size_t errlen)
 {
 	int sv[2], ret, join_fd = -1;
+
+	if ((ret = nsrt_refuse_setid(err, errlen)))
+		return ret;
 
 	if (!spec->fn && !(spec->argv && spec->argv[0])) {
 		snprintf(err, errlen, "failed to spawn: no command given");
@@ -367,4 +413,16 @@ int nsrt_wait(struct nsrt_child *child)
 	if (ret)
 		return -errno;
 	return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+}
+
+int nsrt_hold_until_eof(void *arg)
+{
+	int *hold = arg;
+	char c;
+
+	/* the body runs without exec: drop our copy of the write end, or EOF never comes */
+	close(hold[1]);
+	while (read(hold[0], &c, 1) > 0)
+		;
+	return 0;
 }

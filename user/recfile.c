@@ -13,19 +13,19 @@
 
 #define BLOCK_HDR 24
 /* the encoded events of a full block; lost and end records are smaller */
-#define MAX_BLOCK_BYTES (NST_BLOCK_MAX_EVENTS * NST_ENC_EVENT_MAX)
+#define MAX_BLOCK_BYTES ((size_t)NST_BLOCK_MAX_EVENTS * NST_ENC_EVENT_MAX)
 
 struct nst_rec_writer {
 	int fd;
 	struct nst_event buf[NST_BLOCK_MAX_EVENTS];
 	int n;
 	__u64 written;
-	unsigned char *raw;	/* the encoded events of one block */
+	unsigned char *raw; /* the encoded events of one block */
 	unsigned char *zbuf;
 	size_t zcap;
-	z_stream zs;		/* one deflate stream, sync-flushed at every block */
+	z_stream zs; /* one deflate stream, sync-flushed at every block */
 	bool zs_ready;
-	struct nst_event prev;	/* the delta base continues across blocks */
+	struct nst_event prev; /* the delta base continues across blocks */
 	bool failed;
 };
 
@@ -53,8 +53,9 @@ static int write_all(int fd, const void *p, size_t len, char *err, size_t errlen
 		if (n <= 0) {
 			snprintf(err, errlen, "failed to write recording: %s%s",
 				 n < 0 ? strerror(errno) : "short write",
-				 errno == ENOSPC ? " (the file is readable up to the last complete block)"
-						 : "");
+				 errno == ENOSPC
+					 ? " (the file is readable up to the last complete block)"
+					 : "");
 			return -1;
 		}
 		p = (const char *)p + n;
@@ -66,16 +67,16 @@ static int write_all(int fd, const void *p, size_t len, char *err, size_t errlen
 static size_t format_meta(const struct nst_rec_meta *m, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
-			 "host=%s\nkernel=%s\nboot_to_wall_ns=%lld\ntier=%s\nfilters=%s\n"
-			 "event_size=%u\nabi=%d\n",
-			 m->host, m->kernel, (long long)m->boot_to_wall_ns, m->tier, m->filters,
-			 m->event_size, NST_ABI_VERSION);
+			 "host=%s\nkernel=%s\nboot_to_wall_ns=%lld\nbackend=%s\ntier=%s\n"
+			 "filters=%s\nevent_size=%u\nabi=%d\n",
+			 m->host, m->kernel, (long long)m->boot_to_wall_ns, m->backend, m->tier,
+			 m->filters, m->event_size, NST_ABI_VERSION);
 
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 
-struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_meta *meta,
-				      char *err, size_t errlen)
+struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_meta *meta, char *err,
+				      size_t errlen)
 {
 	unsigned char hdr[16 + NST_REC_META_MAX + 4];
 	struct nst_rec_writer *w = calloc(1, sizeof(*w));
@@ -95,7 +96,7 @@ struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_met
 		snprintf(err, errlen, "failed to create %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	memcpy(hdr, NST_REC_MAGIC, 8);
+	memcpy(hdr, NST_REC_MAGIC, 8); // NOLINT(bugprone-not-null-terminated-result): a signature
 	put32(hdr + 8, NST_REC_VERSION);
 	mlen = format_meta(meta, (char *)hdr + 16, NST_REC_META_MAX);
 	put32(hdr + 12, mlen);
@@ -225,17 +226,22 @@ static void parse_meta(const char *p, size_t len, struct nst_rec_meta *m)
 	char line[600];
 
 	memset(m, 0, sizeof(*m));
+	/* before the kernel module, every recording came from the bpf backend */
+	set_field(m->backend, sizeof(m->backend), "bpf");
 	while (len) {
 		const char *nl = memchr(p, '\n', len);
 		size_t l = nl ? (size_t)(nl - p) : len;
 
-		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) ? l : sizeof(line) - 1), p);
+		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) ? l : sizeof(line) - 1),
+			 p);
 		if (!strncmp(line, "host=", 5))
 			set_field(m->host, sizeof(m->host), line + 5);
 		else if (!strncmp(line, "kernel=", 7))
 			set_field(m->kernel, sizeof(m->kernel), line + 7);
 		else if (!strncmp(line, "boot_to_wall_ns=", 16))
 			m->boot_to_wall_ns = strtoll(line + 16, NULL, 10);
+		else if (!strncmp(line, "backend=", 8))
+			set_field(m->backend, sizeof(m->backend), line + 8);
 		else if (!strncmp(line, "tier=", 5))
 			set_field(m->tier, sizeof(m->tier), line + 5);
 		else if (!strncmp(line, "filters=", 8))
@@ -253,16 +259,16 @@ static int damaged(struct nst_rec_status *st, size_t off, const char *why)
 	st->damage_offset = off;
 	snprintf(st->warning, sizeof(st->warning),
 		 "recording damaged at byte offset %zu (%s): reporting the %llu events of the "
-		 "%llu intact blocks before it", off, why, (unsigned long long)st->events,
-		 (unsigned long long)st->blocks);
+		 "%llu intact blocks before it",
+		 off, why, (unsigned long long)st->events, (unsigned long long)st->blocks);
 	return 1;
 }
 
 struct reader {
 	z_stream zs;
 	struct nst_event prev;
-	unsigned char *raw;	/* one block's payload, inflated */
-	struct nst_event *ev;	/* and its events, decoded */
+	unsigned char *raw; /* one block's payload, inflated */
+	struct nst_event *ev; /* and its events, decoded */
 };
 
 /* The next block's payload from the file-wide stream: exactly raw_len bytes. */
@@ -275,8 +281,7 @@ static bool inflate_block(struct reader *rd, const unsigned char *in, __u32 clen
 	rd->zs.next_out = rd->raw;
 	rd->zs.avail_out = raw_len;
 	ret = inflate(&rd->zs, Z_SYNC_FLUSH);
-	return (ret == Z_OK || ret == Z_BUF_ERROR) && rd->zs.avail_out == 0 &&
-	       rd->zs.avail_in == 0;
+	return (ret == Z_OK || ret == Z_BUF_ERROR) && rd->zs.avail_out == 0 && rd->zs.avail_in == 0;
 }
 
 /* Check and unpack the block at off; returns its length, or 0 when it is damaged. */
@@ -295,8 +300,8 @@ static size_t read_block(const unsigned char *buf, size_t len, size_t off,
 	clen = get32(h + 16);
 	if (get32(h) != NST_BLOCK_MAGIC)
 		return damaged(st, off, "bad block magic"), 0;
-	if ((type == NST_BLOCK_EVENTS && (count > NST_BLOCK_MAX_EVENTS ||
-					  raw_len > count * NST_ENC_EVENT_MAX)) ||
+	if ((type == NST_BLOCK_EVENTS &&
+	     (count > NST_BLOCK_MAX_EVENTS || raw_len > count * NST_ENC_EVENT_MAX)) ||
 	    (type == NST_BLOCK_LOST && raw_len != 16) || (type == NST_BLOCK_END && raw_len != 8) ||
 	    type < NST_BLOCK_EVENTS || type > NST_BLOCK_END)
 		return damaged(st, off, "bad block header"), 0;
@@ -329,8 +334,8 @@ static size_t read_block(const unsigned char *buf, size_t len, size_t off,
 	return BLOCK_HDR + clen;
 }
 
-static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta *m,
-		       size_t *off, char *err, size_t errlen)
+static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta *m, size_t *off,
+		       char *err, size_t errlen)
 {
 	__u32 mlen;
 
@@ -351,16 +356,18 @@ static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta
 	}
 	parse_meta((const char *)buf + 16, mlen, m);
 	if (m->event_size != sizeof(struct nst_event)) {
-		snprintf(err, errlen, "recording has %u-byte events, this nstrace %zu: use the "
-			 "nstrace version that wrote it", m->event_size, sizeof(struct nst_event));
+		snprintf(err, errlen,
+			 "recording has %u-byte events, this nstrace %zu: use the "
+			 "nstrace version that wrote it",
+			 m->event_size, sizeof(struct nst_event));
 		return -1;
 	}
 	*off = 16 + mlen + 4;
 	return 0;
 }
 
-int nst_rec_read_mem(const void *data, size_t len, const struct nst_rec_reader_ops *ops,
-		     void *ctx, struct nst_rec_status *st, char *err, size_t errlen)
+int nst_rec_read_mem(const void *data, size_t len, const struct nst_rec_reader_ops *ops, void *ctx,
+		     struct nst_rec_status *st, char *err, size_t errlen)
 {
 	const unsigned char *buf = data;
 	struct reader rd = {};

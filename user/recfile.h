@@ -12,11 +12,11 @@
 #include "nstrace.h"
 
 #define NST_REC_MAGIC "NSTRACE\0"
-#define NST_REC_VERSION 2
-#define NST_BLOCK_MAGIC 0x4254534eU	/* "NSTB" */
+#define NST_REC_VERSION 3
+#define NST_BLOCK_MAGIC 0x4254534eU /* "NSTB" */
 #define NST_BLOCK_EVENTS 1
 #define NST_BLOCK_LOST 2
-#define NST_BLOCK_END 3		/* written at a clean close */
+#define NST_BLOCK_END 3 /* written at a clean close */
 #define NST_BLOCK_MAX_EVENTS 4096
 #define NST_REC_META_MAX 4096
 
@@ -25,6 +25,7 @@ struct nst_rec_meta {
 	char host[64];
 	char kernel[64];
 	__s64 boot_to_wall_ns;
+	char backend[16]; /* "bpf" in recordings made before there was a choice */
 	char tier[16];
 	char filters[512];
 	__u32 event_size;
@@ -33,8 +34,8 @@ struct nst_rec_meta {
 struct nst_rec_writer;
 
 /* Create path and write the header; NULL with a message in err on failure. */
-struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_meta *meta,
-				      char *err, size_t errlen);
+struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_meta *meta, char *err,
+				      size_t errlen);
 /* Buffer one event; writes a block when the buffer is full. */
 int nst_rec_add(struct nst_rec_writer *w, const struct nst_event *e, char *err, size_t errlen);
 /* Record that the kernel had lost `total` events by ts_ns. */
@@ -55,8 +56,8 @@ struct nst_rec_reader_ops {
 struct nst_rec_status {
 	__u64 events;
 	__u64 blocks;
-	bool damaged;		/* stopped early: see warning */
-	bool complete;		/* the end marker was read */
+	bool damaged; /* stopped early: see warning */
+	bool complete; /* the end marker was read */
 	__u64 damage_offset;
 	char warning[256];
 };
@@ -66,8 +67,8 @@ struct nst_rec_status {
  * valid (damage is reported in st), -1 with err set when the file is not a
  * recording at all.
  */
-int nst_rec_read_mem(const void *buf, size_t len, const struct nst_rec_reader_ops *ops,
-		     void *ctx, struct nst_rec_status *st, char *err, size_t errlen);
+int nst_rec_read_mem(const void *buf, size_t len, const struct nst_rec_reader_ops *ops, void *ctx,
+		     struct nst_rec_status *st, char *err, size_t errlen);
 /* The same for a file (mapped). */
 int nst_rec_read_file(const char *path, const struct nst_rec_reader_ops *ops, void *ctx,
 		      struct nst_rec_status *st, char *err, size_t errlen);

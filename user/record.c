@@ -18,11 +18,13 @@
 #include "cmds.h"
 #include "event.h"
 #include "filters.h"
+#include "nsrt.h"
+#include "privs.h"
 #include "recfile.h"
 
 struct record {
 	struct nst_rec_writer *w;
-	bool json;		/* also print the events live, as trace --json does */
+	bool json; /* also print the events live, as trace --json does */
 	struct nst_colset cols;
 	struct nst_fmt fmt;
 	char err[512];
@@ -43,8 +45,7 @@ static const char record_usage[] =
 	"of the traced tree, or the end of COMMAND, which is started traced from birth.\n"
 	"\n"
 	"  -o, --output FILE      the recording to write (required)\n"
-	"  -J, --json             also print the events live as JSON Lines\n"
-	NST_FILTER_HELP
+	"  -J, --json             also print the events live as JSON Lines\n" NST_FILTER_HELP
 	"  -d, --duration TIME    stop after TIME (10s, 500ms, 2m)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -88,6 +89,7 @@ static __u64 boot_ns(void)
 static int record_tick(struct record *r, struct nst_tracer *t)
 {
 	__u64 lost = nst_tracer_lost(t);
+	int e;
 
 	if (!r->failed && lost != r->lost_written) {
 		if (nst_rec_lost(r->w, boot_ns(), lost, r->err, sizeof(r->err)))
@@ -99,20 +101,25 @@ static int record_tick(struct record *r, struct nst_tracer *t)
 	}
 	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
 		r->failed = true;
-	if (r->json)
-		fflush(stdout);
+	if (r->json && !r->failed && (e = nst_stream_error(stdout))) {
+		snprintf(r->err, sizeof(r->err),
+			 "failed to write the live events: %s; recording "
+			 "stopped (the file is complete up to here)",
+			 strerror(e));
+		r->failed = true;
+	}
 	return r->failed ? -1 : 0;
 }
 
-static bool command_done(pid_t cmd)
+static bool command_done(const struct nsrt_child *c)
 {
-	int status;
+	struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
 
-	return cmd > 0 && waitpid(cmd, &status, WNOHANG) == cmd;
+	return c->pidfd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
-static int record_loop(struct record *r, struct nst_tracer *t, bool by_pid, pid_t cmd,
-		       long long duration_ms)
+static int record_loop(struct record *r, struct nst_tracer *t, bool by_pid,
+		       const struct nsrt_child *cmd, long long duration_ms)
 {
 	long long deadline = duration_ms ? mono_ms() + duration_ms : 0, next = mono_ms() + 1000;
 
@@ -149,33 +156,10 @@ static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
 			 u.release);
 	}
 	m->boot_to_wall_ns = nst_boot_to_wall_ns();
+	snprintf(m->backend, sizeof(m->backend), "%s", nst_backend_name(nst_tracer_backend(t)));
 	snprintf(m->tier, sizeof(m->tier), "%s", nst_tier_name(nst_tracer_tier(t)));
 	nst_filters_describe(f, m->filters, sizeof(m->filters));
 	m->event_size = sizeof(struct nst_event);
-}
-
-/* The command starts only once the tracer is attached: traced from birth. */
-static pid_t start_command(char **argv, int *go)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char c;
-
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		fprintf(stderr, "nstrace: failed to execute %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
 }
 
 struct record_opts {
@@ -188,14 +172,12 @@ struct record_opts {
 
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
 {
-	static const struct option longopts[] = {
-		NST_FILTER_LONGOPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { NST_FILTER_LONGOPTS,
+						  { "output", required_argument, NULL, 'o' },
+						  { "json", no_argument, NULL, 'J' },
+						  { "duration", required_argument, NULL, 'd' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	char err[256] = "";
 	int c, f;
 
@@ -211,8 +193,8 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			o->path = optarg;
 		else if (c == 'J')
 			o->json = true;
-		else if (c == 'd' && nst_parse_duration_ms(optarg, &o->duration_ms, err,
-							   sizeof(err)))
+		else if (c == 'd' &&
+			 nst_parse_duration_ms(optarg, &o->duration_ms, err, sizeof(err)))
 			goto bad;
 		else if (c == 'h') {
 			fputs(record_usage, stdout);
@@ -237,22 +219,48 @@ bad:
 	return NST_EXIT_USAGE;
 }
 
+/*
+ * The command starts once the tracer is attached, so it is traced from
+ * birth, and before the recorder gives up its capabilities: it runs with
+ * the caller's, environment and all, and no inherited fd (nsrt_spawn).
+ */
+static int start_command(struct record_opts *o, struct nsrt_child *c, char *err, size_t errlen)
+{
+	struct nsrt_spec spec = { .argv = o->cmd };
+
+	c->pidfd = -1;
+	return o->cmd ? nsrt_spawn(&spec, c, err, errlen) : 0;
+}
+
+static int finish(struct record *r, struct nst_tracer *t, const char *path, int ret)
+{
+	__u64 written = nst_rec_events_written(r->w);
+	size_t used = strlen(r->err);
+
+	if (nst_rec_close(r->w, r->err + used, sizeof(r->err) - used) || ret || r->failed) {
+		nst_errorf("%s", r->err);
+		return NST_EXIT_FAIL;
+	}
+	fprintf(stderr, "Recorded %llu events (%llu lost in the kernel) to %s\n",
+		(unsigned long long)written, (unsigned long long)nst_tracer_lost(t), path);
+	return NST_EXIT_OK;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct nsrt_child cmd = { .pidfd = -1 };
 	struct record_opts o = {};
 	struct record r = {};
 	struct nst_rec_meta meta;
 	struct nst_tracer *t;
-	pid_t self = getpid(), cmd = 0;
-	__u64 written;
-	int ret, go = -1;
+	int ret;
 
 	ret = parse_record_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
 	if (o.cmd) {
-		o.f.pids[0] = self;
+		o.f.pids[0] = getpid();
 		o.f.t.pids = o.f.pids;
 		o.f.t.npids = 1;
 	}
@@ -270,32 +278,23 @@ int cmd_record(int argc, char **argv)
 	r.fmt.boot_to_wall_ns = meta.boot_to_wall_ns;
 	nst_colset_all_json(&r.cols);
 	r.w = nst_rec_create(o.path, &meta, r.err, sizeof(r.err));
-	if (!r.w) {
+	if (!r.w || start_command(&o, &cmd, r.err, sizeof(r.err))) {
 		nst_errorf("%s", r.err);
+		if (r.w)
+			nst_rec_close(r.w, r.err, sizeof(r.err));
 		nst_tracer_close(t);
-		return NST_EXIT_USAGE;
+		return r.w ? NST_EXIT_FAIL : NST_EXIT_USAGE;
 	}
-	if (o.cmd && (cmd = start_command(o.cmd, &go)) > 0) {
-		if (write(go, "g", 1) != 1)
-			kill(cmd, SIGKILL);
-		close(go);
-	}
-	fprintf(stderr, "Recording to %s (tier %s)... Hit Ctrl-C to end.\n", o.path, meta.tier);
-	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, cmd, o.duration_ms);
-	written = nst_rec_events_written(r.w);
-	if (nst_rec_close(r.w, r.err + strlen(r.err), sizeof(r.err) - strlen(r.err)) || ret ||
-	    r.failed) {
-		nst_errorf("%s", r.err);
-		ret = NST_EXIT_FAIL;
-	} else {
-		fprintf(stderr, "Recorded %llu events (%llu lost in the kernel) to %s\n",
-			(unsigned long long)written, (unsigned long long)nst_tracer_lost(t), o.path);
-	}
+	/* attached, file open, command started: nothing left that needs privileges */
+	nst_caps_keep(0);
+	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
+		nst_tracer_describe(t));
+	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
+	ret = finish(&r, t, o.path, ret);
 	nst_tracer_close(t);
-	if (cmd > 0 && !rec_stop) {
-		int status;
-
-		waitpid(cmd, &status, 0);
-	}
+	if (cmd.pidfd >= 0 && !rec_stop)
+		nsrt_wait(&cmd);
+	else if (cmd.pidfd >= 0)
+		close(cmd.pidfd);
 	return ret;
 }

@@ -79,8 +79,11 @@ static int pidmap_grow(struct pidmap *m)
 		big.key[h] = m->key[i];
 		big.val[h] = m->val[i];
 	}
-	pidmap_free(m);
-	*m = big;
+	free(m->key);
+	free(m->val);
+	m->key = big.key;
+	m->val = big.val;
+	m->cap = big.cap;
 	return 0;
 }
 
@@ -198,7 +201,7 @@ static void csv_event(FILE *out, const struct nst_event *e, const struct nst_fmt
 	}
 	memcpy(both, e->before, sizeof(e->before));
 	memcpy(both + NST_NS_COUNT, e->after, sizeof(e->after));
-	ino = nst_ino_cached(&csv_inos, both, 2 * NST_NS_COUNT, csv_inodes, &len);
+	ino = nst_ino_cached(&csv_inos, both, (size_t)2 * NST_NS_COUNT, csv_inodes, &len);
 	sb_mem(&line, ino, len);
 	fwrite(text, 1, line.off, out);
 }
@@ -290,11 +293,9 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 int cmd_report(int argc, char **argv)
 {
 	static char outbuf[1 << 20];
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	enum report_format format = FMT_TEXT;
 	struct nst_rec_status st;
 	char err[512];
@@ -324,8 +325,8 @@ int cmd_report(int argc, char **argv)
 		ret = report_text(argv[optind], stdout, &st, err, sizeof(err));
 	else
 		ret = render_loaded(argv[optind], format, &st, err, sizeof(err));
-	if (fflush(stdout) && errno != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(errno));
+	if (nst_finish_stdout())
+		return NST_EXIT_FAIL;
 	if (ret) {
 		nst_errorf("%s", err);
 		return NST_EXIT_USAGE;

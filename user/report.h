@@ -25,7 +25,7 @@ struct recording {
 
 /* An open-addressing map of pids to 0, 1, 2, ... in order of appearance. */
 struct pidmap {
-	__u64 *key;		/* pid + 1; 0 marks an empty slot */
+	__u64 *key; /* pid + 1; 0 marks an empty slot */
 	size_t *val;
 	size_t cap, n;
 };
@@ -36,8 +36,7 @@ ssize_t pidmap_get(struct pidmap *m, __u32 pid, bool *added);
 void pidmap_free(struct pidmap *m);
 
 /* The text report streams the file: it never holds all the events. */
-int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err,
-		size_t errlen);
+int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen);
 int report_chrome(const struct recording *rec, FILE *out);
 int report_svg(const struct recording *rec, FILE *out);
 

@@ -21,14 +21,14 @@ struct visit {
 	__u32 pid;
 	char comm[NST_COMM_LEN];
 	__u64 ts;
-	__u32 other;		/* join: where from; leave: where to (0: exit) */
+	__u32 other; /* join: where from; leave: where to (0: exit) */
 	__u16 kind;
 };
 
 /* What the report knows about one namespace (one generation of an inode). */
 struct life {
-	__u32 parent;		/* the namespace it was created from */
-	struct visit joins[SHOW_MAX], leaves[SHOW_MAX];	/* the first ones: all that is shown */
+	__u32 parent; /* the namespace it was created from */
+	struct visit joins[SHOW_MAX], leaves[SHOW_MAX]; /* the first ones: all that is shown */
 	size_t njoins, nleaves;
 	long members, max_members;
 };
@@ -47,8 +47,9 @@ static struct life *life_of(struct nsreg *reg, enum nst_type type, __u32 ino)
 static void add_visit(struct visit *v, size_t *n, const struct nst_event *e, __u32 other)
 {
 	if (*n < SHOW_MAX) {
-		v[*n] = (struct visit){ .pid = e->pid, .ts = e->ts_ns, .other = other,
-					.kind = e->kind };
+		v[*n] = (struct visit){
+			.pid = e->pid, .ts = e->ts_ns, .other = other, .kind = e->kind
+		};
 		memcpy(v[*n].comm, e->comm, NST_COMM_LEN);
 	}
 	(*n)++;
@@ -93,15 +94,15 @@ static void track(struct nsreg *reg, const struct nst_event *e)
 	}
 }
 
-#define GROUP_EVENTS (256 * 1024)
+#define GROUP_EVENTS (256ULL * 1024)
 
 struct proc {
 	__u32 pid, ppid;
 	char comm[NST_COMM_LEN];
 	__u64 events;
 	size_t group;
-	bool streams;		/* the first of its group: written, not buffered */
-	char *text;		/* the buffered timeline */
+	bool streams; /* the first of its group: written, not buffered */
+	char *text; /* the buffered timeline */
 	size_t len, cap;
 };
 
@@ -111,13 +112,13 @@ struct text_report {
 	struct nst_fmt fmt;
 	struct nsreg *reg;
 	__u64 events, lost;
-	struct lost_mark *lost_at;	/* at most one a second */
+	struct lost_mark *lost_at; /* at most one a second */
 	size_t nlost, lost_cap;
-	struct pidmap pids;	/* pid -> index in procs, by first appearance */
+	struct pidmap pids; /* pid -> index in procs, by first appearance */
 	struct proc *procs;
 	size_t nprocs, cap;
-	size_t group;		/* the group the current pass writes */
-	bool failed;		/* out of memory */
+	size_t group; /* the group the current pass writes */
+	bool failed; /* out of memory */
 };
 
 static void print_visits(FILE *out, const char *what, const struct visit *v, size_t n,
@@ -146,7 +147,7 @@ static void print_ns(void *ctx, struct nsreg_ns *n)
 	char wall[48];
 
 	if (!n->creator_pid && (!l || (!l->njoins && !l->nleaves)))
-		return;	/* only seen, never used: not worth a lifecycle */
+		return; /* only seen, never used: not worth a lifecycle */
 	fprintf(pc->out, "  %s:[%u]%s\n", type, n->ino, n->gen ? " (inode reused)" : "");
 	nst_wall_str(&pc->fmt, n->first_seen_ns, wall, sizeof(wall));
 	if (n->creator_pid)
@@ -232,7 +233,7 @@ static size_t format_line(const struct text_report *r, const struct nst_event *e
 static int buffer_line(struct proc *p, const struct text_report *r, const struct nst_event *e)
 {
 	if (p->cap - p->len < LINE_MAX_LEN) {
-		size_t cap = p->cap ? 2 * p->cap : 4 * LINE_MAX_LEN;
+		size_t cap = p->cap ? 2 * p->cap : (size_t)4 * LINE_MAX_LEN;
 		char *nt = realloc(p->text, cap);
 
 		if (!nt)
@@ -261,7 +262,9 @@ static int timeline_event(void *ctx, const struct nst_event *e)
 	if (!p || p->group != r->group)
 		return 0;
 	if (p->streams) {
-		fwrite(line, 1, format_line(r, e, line), r->out);
+		size_t n = format_line(r, e, line);
+
+		fwrite(line, 1, n, r->out);
 	} else if (buffer_line(p, r, e)) {
 		r->failed = true;
 		return 1;
@@ -386,8 +389,10 @@ static void print_head(struct text_report *r)
 {
 	char wall[48];
 
-	fprintf(r->out, "Recording: host %s, kernel %s, tier %s\n  filters: %s\n  %llu events",
-		r->meta.host, r->meta.kernel, r->meta.tier, r->meta.filters,
+	fprintf(r->out,
+		"Recording: host %s, kernel %s, backend %s, tier %s\n  filters: %s\n"
+		"  %llu events",
+		r->meta.host, r->meta.kernel, r->meta.backend, r->meta.tier, r->meta.filters,
 		(unsigned long long)r->events);
 	fprintf(r->out, ", %llu lost in the kernel\n", (unsigned long long)r->lost);
 	for (size_t i = 0; i < r->nlost; i++)
@@ -398,8 +403,7 @@ static void print_head(struct text_report *r)
 	nsreg_for_each(r->reg, print_ns, r);
 }
 
-int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err,
-		size_t errlen)
+int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen)
 {
 	struct text_report r = { .out = out, .reg = nsreg_new() };
 	struct nst_rec_reader_ops ops = { text_meta, text_event, text_lost };
@@ -419,7 +423,7 @@ int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *er
 		ret = print_processes(&r, path, err, errlen);
 	}
 	if (!ret)
-		nsreg_print_summary(r.reg, out, r.lost, r.meta.tier);
+		nsreg_print_summary(r.reg, out, r.lost, r.meta.backend, r.meta.tier);
 out:
 	if (r.reg)
 		nsreg_for_each(r.reg, free_life, NULL);

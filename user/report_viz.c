@@ -120,8 +120,7 @@ static void chrome_flows(struct jw *w, const struct recording *rec, struct nsreg
 }
 
 /* Counter track: namespaces created during the recording and not yet freed or emptied. */
-static void chrome_counters(struct jw *w, const struct recording *rec, struct nsreg *reg,
-			    size_t i)
+static void chrome_counters(struct jw *w, const struct recording *rec, struct nsreg *reg, size_t i)
 {
 	const struct nsreg_stats *st = nsreg_stats(reg);
 
@@ -182,7 +181,7 @@ static void ns_colour(__u32 ino, char *buf, size_t len)
 struct lane {
 	__u32 pid;
 	char comm[NST_COMM_LEN];
-	size_t first, last;	/* event indices */
+	size_t first, last; /* event indices */
 };
 
 static size_t collect_lanes(const struct recording *rec, struct lane *lanes)
@@ -235,8 +234,9 @@ static void svg_lane(FILE *out, const struct recording *rec, const struct lane *
 		for (int b = 0; b < BANDS; b++) {
 			/* a clone's "after" is the child's: the caller keeps its own */
 			__u32 now = (e->kind == NST_K_CLONE || e->kind == NST_K_CLONE3 ||
-				     e->kind == NST_K_FORK) ? e->before[band_slot[b]] :
-							      e->after[band_slot[b]];
+				     e->kind == NST_K_FORK)
+					    ? e->before[band_slot[b]]
+					    : e->after[band_slot[b]];
 			double x = svg_x(rec, e->ts_ns);
 
 			if (!cur[b])
@@ -244,9 +244,11 @@ static void svg_lane(FILE *out, const struct recording *rec, const struct lane *
 			if (now == cur[b] && i != l->last)
 				continue;
 			ns_colour(cur[b], col, sizeof(col));
-			fprintf(out, "<rect x='%.1f' y='%d' width='%.1f' height='3' fill='%s'>"
-				"<title>%s:[%u]</title></rect>\n", x0[b], y + 2 + 4 * b,
-				x - x0[b] > 1 ? x - x0[b] : 1, col, nst_slot_name(band_slot[b]), cur[b]);
+			fprintf(out,
+				"<rect x='%.1f' y='%d' width='%.1f' height='3' fill='%s'>"
+				"<title>%s:[%u]</title></rect>\n",
+				x0[b], y + 2 + 4 * b, x - x0[b] > 1 ? x - x0[b] : 1, col,
+				nst_slot_name(band_slot[b]), cur[b]);
 			cur[b] = now;
 			x0[b] = x;
 		}
@@ -264,14 +266,16 @@ int report_svg(const struct recording *rec, FILE *out)
 	if (!lanes)
 		return -1;
 	n = rec->n ? collect_lanes(rec, lanes) : 0;
-	fprintf(out, "<?xml version='1.0' encoding='UTF-8'?>\n"
+	fprintf(out,
+		"<?xml version='1.0' encoding='UTF-8'?>\n"
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%zu' "
 		"font-family='sans-serif' font-size='11'>\n"
 		"<style>.l{fill:#222}.m{stroke:#000;stroke-width:1}</style>\n"
 		"<rect width='100%%' height='100%%' fill='white'/>\n"
 		"<text x='4' y='16' font-weight='bold'>nstrace report: %zu processes, %zu events "
 		"(bands per lane: mnt, pid, net, uts; colour = namespace; ticks = transitions)"
-		"</text>\n", WIDTH, 40 + n * LANE, n, rec->n);
+		"</text>\n",
+		WIDTH, 40 + n * LANE, n, rec->n);
 	for (size_t i = 0; i < n; i++)
 		svg_lane(out, rec, &lanes[i], 30 + i * LANE);
 	fprintf(out, "</svg>\n");

@@ -15,8 +15,10 @@
 #include <sched.h>
 #include "cmds.h"
 #include "event.h"
+#include "filters.h"
 #include "nsrt.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct run_opts {
@@ -24,7 +26,7 @@ struct run_opts {
 	bool trace;
 	bool json;
 	const char *out_path;
-	bool verbose;
+	struct nst_tracer_opts tracer; /* --backend, --tier, --verbose */
 };
 
 struct run_trace {
@@ -63,7 +65,7 @@ static const char run_usage[] =
 	"  -H, --hostname NAME    set the hostname (needs new uts)\n"
 	"  -t, --trace            print the namespace events of the command's creation\n"
 	"  -J, --json             ... as JSON Lines (implies --trace)\n"
-	"  -o, --output FILE      write those events to FILE instead of stderr\n"
+	"  -o, --output FILE      write those events to FILE instead of stderr\n" NST_BACKEND_HELP
 	"  -v, --verbose          libbpf debug output\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -73,30 +75,12 @@ static const char run_usage[] =
 	"  nstrace run --join 4242:net,uts -- python3 app.py 8001\n"
 	"  nstrace run --ns user,mnt --map-root -- id\n";
 
-static int parse_join(const char *s, struct nsrt_spec *spec, char *err, size_t errlen)
-{
-	const char *colon = strchr(s, ':');
-	char pid[32];
-	long v;
-
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(pid)) {
-		snprintf(err, errlen, "invalid --join '%s': expected PID:TYPES, such as 4242:net,uts",
-			 s);
-		return -1;
-	}
-	memcpy(pid, s, colon - s);
-	pid[colon - s] = '\0';
-	if (nst_parse_long(pid, 1, 0x7fffffff, "pid", &v, err, errlen))
-		return -1;
-	spec->join_pid = v;
-	return nsrt_parse_types(colon + 1, &spec->join_ns, err, errlen);
-}
-
 static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 {
-	if (s->mount_proc && (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) !=
-				     (CLONE_NEWPID | CLONE_NEWNS)) {
-		snprintf(err, errlen, "--mount-proc needs new pid and mnt namespaces (add --ns pid,mnt)");
+	if (s->mount_proc &&
+	    (s->new_ns & (CLONE_NEWPID | CLONE_NEWNS)) != (CLONE_NEWPID | CLONE_NEWNS)) {
+		snprintf(err, errlen,
+			 "--mount-proc needs new pid and mnt namespaces (add --ns pid,mnt)");
 		return -1;
 	}
 	if (s->hostname && !(s->new_ns & CLONE_NEWUTS) && !(s->join_ns & CLONE_NEWUTS)) {
@@ -116,14 +100,18 @@ static int check_spec(const struct nsrt_spec *s, char *err, size_t errlen)
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "ns", required_argument, NULL, 'n' },	   { "join", required_argument, NULL, 'j' },
-		{ "map-root", no_argument, NULL, 'r' },	   { "mount-proc", no_argument, NULL, 'p' },
-		{ "hostname", required_argument, NULL, 'H' }, { "trace", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'J' },	   { "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },	   { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { { "ns", required_argument, NULL, 'n' },
+						  { "join", required_argument, NULL, 'j' },
+						  { "map-root", no_argument, NULL, 'r' },
+						  { "mount-proc", no_argument, NULL, 'p' },
+						  { "hostname", required_argument, NULL, 'H' },
+						  { "trace", no_argument, NULL, 't' },
+						  { "json", no_argument, NULL, 'J' },
+						  { "output", required_argument, NULL, 'o' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  NST_BACKEND_LONGOPTS,
+						  {} };
 	char err[256] = "";
 	int c;
 
@@ -135,7 +123,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 				goto bad;
 			break;
 		case 'j':
-			if (parse_join(optarg, &o->spec, err, sizeof(err)))
+			if (nsrt_parse_join(optarg, &o->spec.join_pid, &o->spec.join_ns, err,
+					    sizeof(err)))
 				goto bad;
 			break;
 		case 'r':
@@ -158,7 +147,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->trace = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->tracer.verbose = true;
+			break;
+		case NST_OPT_BACKEND:
+		case NST_OPT_TIER:
+			if (nst_backend_opt(c, optarg, &o->tracer, err, sizeof(err)) < 0)
+				goto bad;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -169,7 +163,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		}
 	}
 	if (optind >= argc) {
-		snprintf(err, sizeof(err), "no command given (usage: nstrace run [OPTIONS] -- COMMAND)");
+		snprintf(err, sizeof(err),
+			 "no command given (usage: nstrace run [OPTIONS] -- COMMAND)");
 		goto bad;
 	}
 	o->spec.argv = argv + optind;
@@ -208,10 +203,12 @@ static void pump_events(struct nst_tracer *t, struct nsrt_child *c, FILE *out)
 static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt)
 {
 	pid_t self = getpid();
-	struct nst_tracer_opts to = { .pids = &self, .npids = 1, .verbose = o->verbose };
+	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
 	char err[512];
 
+	to.pids = &self;
+	to.npids = 1;
 	rt->out = stderr;
 	if (o->out_path) {
 		rt->out = fopen(o->out_path, "we");
@@ -231,6 +228,8 @@ static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt
 		nst_errorf("%s", err);
 		return NULL;
 	}
+	fprintf(stderr, "nstrace run: tracing its creation (tier %s)\n",
+		nst_tier_name(nst_tracer_tier(t)));
 	if (!o->json)
 		nst_print_header(rt->out, &rt->cols);
 	return t;
@@ -243,7 +242,7 @@ int cmd_run(int argc, char **argv)
 	struct nst_tracer *t = NULL;
 	struct nsrt_child c;
 	char err[512];
-	int ret;
+	int ret, err_no;
 
 	ret = parse_run_args(argc, argv, &o);
 	if (ret >= 0)
@@ -257,6 +256,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_child = c.pid;
+	/* the command has the caller's capabilities; we only wait and relay */
+	nst_caps_keep(0);
 	if (t)
 		pump_events(t, &c, rt.out);
 	ret = nsrt_wait(&c);
@@ -268,10 +269,12 @@ int cmd_run(int argc, char **argv)
 		ret = NST_EXIT_FAIL;
 	}
 out:
-	if (t) {
-		fflush(rt.out);
+	if (t)
 		nst_tracer_close(t);
-	}
+	/* the command's status stays the exit status; a lost trace is still said */
+	if (rt.out && (err_no = nst_stream_error(rt.out)))
+		nst_errorf("failed to write the events to %s: %s",
+			   o.out_path ? o.out_path : "stderr", strerror(err_no));
 	if (rt.out && rt.out != stderr)
 		fclose(rt.out);
 	return ret;

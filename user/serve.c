@@ -14,21 +14,25 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"
 #include "inventory_collect.h"
 #include "metrics.h"
+#include "mhd.h"
+#include "privs.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
 
 struct serve {
 	struct nst_metrics *m;
+	const char *backend;
 	const char *tier;
+	__s64 boot_to_wall;
 };
 
+static struct nst_mhd mhd;
 static volatile sig_atomic_t serve_stop;
 
 static void on_stop(int sig)
@@ -36,59 +40,17 @@ static void on_stop(int sig)
 	serve_stop = 1;
 }
 
-/* "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464" */
-int nst_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		     size_t errlen)
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body, size_t len,
+			     const char *type)
 {
-	char host[64];
-	const char *colon;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host) || strchr(s, ':') != colon)
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	}
-	if (nst_parse_long(colon + 1, 1, 65535, "port", &port, err, errlen))
-		return -1;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "invalid --listen '%s': expected IP:PORT, such as 127.0.0.1:9464 or "
-		 "[::1]:9464", s);
-	return -1;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, char *body,
-			     size_t len, const char *type)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Content-Type", type);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -106,13 +68,23 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->tier);
+	nst_metrics_render(sv->m, f, NSTRACE_VERSION, sv->backend, sv->tier);
 	fclose(f);
 	return reply(c, MHD_HTTP_OK, buf, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-static enum MHD_Result serve_inventory(struct MHD_Connection *c)
+/* CREATED for /api/namespaces: what this exporter saw created. */
+static __s64 serve_created_wall_ns(void *ctx, enum nst_type type, __u32 ino)
 {
+	struct serve *sv = ctx;
+	__u64 boot_ns = nst_metrics_created_ns(sv->m, type, ino);
+
+	return boot_ns ? (__s64)boot_ns + sv->boot_to_wall : 0;
+}
+
+static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *c)
+{
+	struct inv_created_src created = { serve_created_wall_ns, sv };
 	char *buf = NULL, err[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -120,13 +92,22 @@ static enum MHD_Result serve_inventory(struct MHD_Connection *c)
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	ret = nst_inventory_write_json(f, err, sizeof(err));
+	ret = nst_inventory_write_json(f, &created, err, sizeof(err));
 	fclose(f);
 	if (ret) {
 		free(buf);
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
 	}
 	return reply(c, MHD_HTTP_OK, buf, len, "application/json");
+}
+
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len =
+		mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -136,17 +117,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct serve *sv = cls;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET: nothing here changes\n");
-	/* a GET with a body is malformed here */
-	if (*data_len)
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "only GET: nothing here changes\n");
+	/* a GET with a body is malformed here: refuse it before it is read */
+	if (*data_len || has_body(c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "unexpected request body\n");
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(sv, c);
 	if (!strcmp(url, "/api/namespaces"))
-		return serve_inventory(c);
+		return serve_inventory(sv, c);
 	if (!strcmp(url, "/healthz"))
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
-	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics, /api/namespaces or "
+	return reply_text(c, MHD_HTTP_NOT_FOUND,
+			  "not found: try /metrics, /api/namespaces or "
 			  "/healthz\n");
 }
 
@@ -158,7 +141,7 @@ static struct MHD_Daemon *start_http(struct serve *sv, const struct sockaddr_sto
 
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
+	d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, ss,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_REQUEST_BYTES,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
@@ -192,19 +175,16 @@ static const char serve_usage[] =
 	"Export namespace metrics for Prometheus: /metrics, /api/namespaces, /healthz.\n"
 	"\n"
 	"  -l, --listen IP:PORT   where to listen (default 127.0.0.1:9464; loopback unless told)\n"
-	"  -t, --top N            namespaces in the processes-per-namespace gauge (default 10)\n"
-	NST_FILTER_HELP
-	"  -h, --help             this help\n";
+	"  -t, --top N            namespaces in the processes-per-namespace gauge (default "
+	"10)\n" NST_FILTER_HELP "  -h, --help             this help\n";
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		NST_FILTER_LONGOPTS,
-		{ "listen", required_argument, NULL, 'l' },
-		{ "top", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option longopts[] = { NST_FILTER_LONGOPTS,
+						  { "listen", required_argument, NULL, 'l' },
+						  { "top", required_argument, NULL, 't' },
+						  { "help", no_argument, NULL, 'h' },
+						  {} };
 	const char *listen_on = "127.0.0.1:9464";
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct nst_filters f = {};
@@ -220,8 +200,8 @@ int cmd_serve(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, NST_FILTER_SHORTOPTS "l:t:h", longopts, NULL)) != -1) {
 		r = nst_filter_opt(c, optarg, &f, err, sizeof(err));
-		if (r < 0 || (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err,
-							  sizeof(err)))) {
+		if (r < 0 ||
+		    (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err, sizeof(err)))) {
 			nst_errorf("%s", err);
 			return NST_EXIT_USAGE;
 		}
@@ -239,6 +219,10 @@ int cmd_serve(int argc, char **argv)
 		nst_errorf("%s", err);
 		return NST_EXIT_USAGE;
 	}
+	if (nst_mhd_load(&mhd, err, sizeof(err))) {
+		nst_errorf("%s", err);
+		return NST_EXIT_FAIL;
+	}
 	sv.m = nst_metrics_new(top);
 	t = sv.m ? nst_tracer_open(&f.t, metrics_event, sv.m, err, sizeof(err)) : NULL;
 	if (!t) {
@@ -246,7 +230,9 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	sv.backend = nst_backend_name(nst_tracer_backend(t));
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
+	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
 	d = start_http(&sv, &ss, listen_on);
 	if (!d) {
@@ -254,17 +240,19 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
+	/* attached and listening: keep only what /api/namespaces needs to look */
+	nst_caps_keep(NST_CAPS_INVENTORY);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (tier %s)\n", listen_on,
-		sv.tier);
+	fprintf(stderr, "Serving namespace metrics on http://%s/metrics (%s)\n", listen_on,
+		nst_tracer_describe(t));
 	while (!serve_stop) {
 		if (nst_tracer_poll(t, 100) < 0)
 			break;
 		nst_metrics_set_lost(sv.m, nst_tracer_lost(t));
 	}
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	nst_tracer_close(t);
 	nst_metrics_free(sv.m);
 	return NST_EXIT_OK;

@@ -22,7 +22,7 @@ size_t nst_u64_dec(char *dst, __u64 v)
 
 	/* two digits per division: the slow part of printf's %llu is one per digit */
 	while (v >= 100) {
-		unsigned int r = v % 100;
+		size_t r = v % 100;
 
 		v /= 100;
 		p -= 2;

@@ -14,8 +14,8 @@
 
 struct sb {
 	char *buf;
-	size_t len;		/* the buffer's size, at least 1 */
-	size_t off;		/* the text's length */
+	size_t len; /* the buffer's size, at least 1 */
+	size_t off; /* the text's length */
 };
 
 /* Write v in decimal to dst (room for 20 bytes); returns the digits written. */

@@ -14,6 +14,7 @@
 #include "nsreg.h"
 #include "filters.h"
 #include "parse.h"
+#include "privs.h"
 #include "tracer.h"
 
 struct trace_opts {
@@ -53,13 +54,35 @@ void nst_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int nst_stream_error(FILE *f)
+{
+	int e;
+
+	errno = 0;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+	e = errno;
+	/* an earlier implicit flush failed and its errno is gone: the fd says why */
+	if (write(fileno(f), "", 0) < 0)
+		e = errno;
+	return e ? e : EIO;
+}
+
+int nst_finish_stdout(void)
+{
+	int e = nst_stream_error(stdout);
+
+	if (!e || e == EPIPE)
+		return NST_EXIT_OK;
+	nst_errorf("failed to write output: %s", strerror(e));
+	return NST_EXIT_FAIL;
+}
+
 static const char trace_usage[] =
 	"Usage: nstrace [trace] [OPTIONS]\n"
 	"Stream every namespace transition (clone, clone3, unshare, setns, fork, exec,\n"
 	"exit) with the namespaces before and after, filtered in the kernel.\n"
-	"\n"
-	NST_FILTER_HELP
-	"  -T, --timestamp        add a wall-clock TIME column\n"
+	"\n" NST_FILTER_HELP "  -T, --timestamp        add a wall-clock TIME column\n"
 	"  -J, --json             JSON Lines: one object per event (docs/events.md)\n"
 	"  -o, --output COLS      columns to show, such as PID,COMM,CHANGES (+COLS adds)\n"
 	"      --list-columns     list the columns and their JSON keys\n"
@@ -74,17 +97,16 @@ static const char trace_usage[] =
 
 enum { OPT_LIST_COLUMNS = 256, OPT_NO_SUMMARY };
 
-static const struct option trace_longopts[] = {
-	NST_FILTER_LONGOPTS,
-	{ "timestamp", no_argument, NULL, 'T' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
-	{ "help", no_argument, NULL, 'h' },
-	{}
-};
+static const struct option trace_longopts[] = { NST_FILTER_LONGOPTS,
+						{ "timestamp", no_argument, NULL, 'T' },
+						{ "json", no_argument, NULL, 'J' },
+						{ "output", required_argument, NULL, 'o' },
+						{ "list-columns", no_argument, NULL,
+						  OPT_LIST_COLUMNS },
+						{ "duration", required_argument, NULL, 'd' },
+						{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+						{ "help", no_argument, NULL, 'h' },
+						{} };
 
 /* Returns -1 to continue, or an exit status. */
 static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen)
@@ -107,8 +129,8 @@ static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen
 		nst_print_col_help(stdout);
 		return NST_EXIT_OK;
 	case 'd':
-		return nst_parse_duration_ms(optarg, &o->duration_ms, err, errlen) ?
-			       NST_EXIT_USAGE : -1;
+		return nst_parse_duration_ms(optarg, &o->duration_ms, err, errlen) ? NST_EXIT_USAGE
+										   : -1;
 	case OPT_NO_SUMMARY:
 		o->no_summary = true;
 		return -1;
@@ -184,10 +206,13 @@ static long long now_ms(void)
 /* A closed pipe ends the trace quietly, like any filter before `head`. */
 static bool flush_output(struct trace_state *st)
 {
-	if (fflush(st->out) == 0 && !ferror(st->out))
+	int e = nst_stream_error(st->out);
+
+	if (!e)
 		return true;
-	if (errno != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(errno));
+	errno = e;
+	if (e != EPIPE)
+		nst_errorf("failed to write output: %s", strerror(e));
 	st->out_failed = true;
 	return false;
 }
@@ -253,8 +278,10 @@ int cmd_trace(int argc, char **argv)
 		ret = NST_EXIT_USAGE;
 		goto out;
 	}
-	fprintf(stderr, "Tracing namespace transitions (tier %s)... Hit Ctrl-C to end.\n",
-		nst_tier_name(nst_tracer_tier(t)));
+	/* attached: reading the ring buffer and the maps needs no capability */
+	nst_caps_keep(0);
+	fprintf(stderr, "Tracing namespace transitions (%s)... Hit Ctrl-C to end.\n",
+		nst_tracer_describe(t));
 	if (*nst_tracer_missing(t))
 		fprintf(stderr, "note: this kernel lacks (or inlines) %s: those hooks are off\n",
 			nst_tracer_missing(t));
@@ -265,6 +292,7 @@ int cmd_trace(int argc, char **argv)
 	ret = trace_loop(&st, t);
 	if (!o.no_summary && !st.out_failed)
 		nsreg_print_summary(st.reg, o.json ? stderr : stdout, nst_tracer_lost(t),
+				    nst_backend_name(nst_tracer_backend(t)),
 				    nst_tier_name(nst_tracer_tier(t)));
 out:
 	fflush(stdout);

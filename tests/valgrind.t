@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# valgrind memcheck over the CLI: a short trace while a workload runs, the
+# report of a small recording in every format, run and ls. Any memory error or
+# leak fails; tests/valgrind.supp lists the known false positives and why.
+. "$(dirname "$0")/lib.sh"
+need_root
+SUPP=$(cd "$(dirname "$0")" && pwd)/valgrind.supp
+vg_n=0
+
+# vg NAME OUT CMD...: CMD under memcheck, stdout to OUT; ok when it exits 0
+# with no error and no leak
+vg() {
+	name=$1 out=$2
+	shift 2
+	vg_n=$((vg_n + 1))
+	log="$TMP/vg-$vg_n.log"
+	valgrind -q --leak-check=full --error-exitcode=99 --suppressions="$SUPP" \
+		--log-file="$log" "$@" >"$out" 2>"$TMP/vg-$vg_n.err"
+	st=$?
+	if [ $st -eq 0 ] && ! grep -q '^==[0-9]*== .' "$log"; then
+		ok "valgrind: $name"
+	else
+		not_ok "valgrind: $name (exit $st)"
+		# valgrind warns about bpf() commands it does not model: not errors
+		{ grep -v 'unhandled eBPF command' "$log" | head -40
+		  tail -3 "$TMP/vg-$vg_n.err"; } | sed 's/^/# /'
+	fi
+}
+
+( while :; do unshare -u true; done ) &
+gen=$!
+vg "trace -d 1s while unshare runs" "$TMP/trace.txt" "$NSTRACE" -d 1s --comm unshare
+kill $gen
+wait $gen 2>/dev/null
+check "the trace saw the workload's unshare calls" grep -q ' unshare ' "$TMP/trace.txt"
+
+# the recording is made without valgrind: one BPF load under it (the
+# vmlinux BTF parse, ~30 s) is enough
+"$NSTRACE" record -o "$TMP/v.nst" -- unshare -u -n true 2>/dev/null
+for fmt in text json csv chrome svg; do
+	vg "report --format $fmt" "$TMP/report.$fmt" "$NSTRACE" report "$TMP/v.nst" --format $fmt
+done
+check "the report has the recorded unshare" \
+	jq -e -s 'any(.[]; .syscall == "unshare")' "$TMP/report.json"
+
+vg "run in new namespaces" "$TMP/run.txt" \
+	"$NSTRACE" run --ns net,pid,mnt,uts --mount-proc --hostname vgtest -- hostname
+check "run set the hostname" grep -qx vgtest "$TMP/run.txt"
+
+vg "ls" "$TMP/ls.json" "$NSTRACE" ls -J
+check "ls listed this shell's net namespace" \
+	jq -e --arg ino "$(stat -L -c %i /proc/$$/ns/net)" \
+	-s '.[0] | any(.namespaces[]; (.ns | tostring) == $ino)' "$TMP/ls.json"
+
+done_testing

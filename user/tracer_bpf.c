@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The BPF backend: the tracepoint and fentry tiers of bpf/nstrace.bpf.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "nsreg.h"
+#include "privs.h"
+#include "procparse.h"
+#include "tracer_int.h"
+#include "nstrace.skel.h"
+
+/* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
+#define DEFAULT_RINGBUF (4U << 20)
+/* the map size is 32 bits, and the kernel maps the data twice */
+#define MAX_RINGBUF (1UL << 30)
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+struct nst_bpf {
+	struct nstrace_bpf *skel;
+	struct ring_buffer *rb;
+	int ncpus;
+	struct nsreg *seen; /* with a task filter: namespaces traced tasks were in */
+	struct btf *vmlinux; /* while opening: the kernel's BTF, parsed once */
+};
+
+static struct nstrace_bpf *skel_of(struct nst_tracer *t)
+{
+	return ((struct nst_bpf *)t->impl)->skel;
+}
+
+static bool verbose_libbpf;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
+{
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i] && nsreg_lookup(seen, nst_slot_type(i), e->target[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Frees run in kernel workers, outside the task filters: with a filter,
+ * only frees of namespaces a traced task was seen in are delivered.
+ */
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct nst_tracer *t = ctx;
+	const struct nst_event *e = data;
+	struct nsreg *seen = ((struct nst_bpf *)t->impl)->seen;
+
+	if (size < sizeof(struct nst_event))
+		return 0;
+	if (seen) {
+		if (e->kind == NST_K_NS_FREE && !free_is_traced(seen, e))
+			return 0;
+		nsreg_account(seen, e);
+	}
+	return t->fn(t->ctx, e);
+}
+
+static bool is_fentry_prog(struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
+}
+
+static bool kernel_has_func(const struct btf *vmlinux, struct bpf_program *prog)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+
+	return vmlinux && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) > 0;
+}
+
+static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	size_t off = strlen(t->missing);
+
+	/* fentry and fexit of one function: name it once */
+	if (strstr(t->missing, target))
+		return;
+	snprintf(t->missing + off, sizeof(t->missing) - off, "%s%s", off ? " " : "", target);
+}
+
+/*
+ * One event from whichever of these functions the kernel has: the first
+ * present is loaded, so that a wrapper and what it wraps never both fire.
+ */
+static const char *const alternatives[][4] = {
+	{ "fe_free_ipc_free_ipc_ns", "fe_free_ipc_shm_exit_ns" },
+	{ "fe_free_mnt_free_mnt_ns", "fe_free_mnt_mnt_ns_release" },
+	{ "fe_free_net_net_passive_dec", "fe_free_net_net_free", "fe_free_net_net_drop_ns" },
+};
+
+/* The alternatives group of prog, or NULL. */
+static const char *const *alternatives_of(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	for (size_t g = 0; g < sizeof(alternatives) / sizeof(alternatives[0]); g++)
+		for (int i = 0; i < 4 && alternatives[g][i]; i++)
+			if (!strcmp(alternatives[g][i], name))
+				return alternatives[g];
+	return NULL;
+}
+
+/* Load prog when its function exists; a group's first present member only. */
+static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
+			       const struct btf *vmlinux)
+{
+	const char *const *group = alternatives_of(prog);
+	struct bpf_program *first = NULL;
+
+	if (!group) {
+		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
+		if (!kernel_has_func(vmlinux, prog))
+			note_missing(t, prog);
+		return;
+	}
+	for (int i = 0; i < 4 && group[i] && !first; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(skel_of(t)->obj, group[i]);
+
+		if (p && kernel_has_func(vmlinux, p))
+			first = p;
+	}
+	bpf_program__set_autoload(prog, prog == first);
+	/* none of the group: name them all, once, when at the first */
+	if (!first && !strcmp(bpf_program__name(prog), group[0]))
+		for (int i = 0; i < 4 && group[i]; i++)
+			note_missing(t,
+				     bpf_object__find_program_by_name(skel_of(t)->obj, group[i]));
+}
+
+/*
+ * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
+ * when the kernel has the function. fentry-only programs (switches, cost,
+ * frees) load where their function exists and are reported otherwise.
+ */
+static bool is_syscall_fentry(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return is_fentry_prog(prog) &&
+	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
+}
+
+/* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
+static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vmlinux)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) if (is_syscall_fentry(prog) &&
+						    !kernel_has_func(vmlinux, prog)) return false;
+	return true;
+}
+
+/*
+ * The fentry tier: every fentry program whose function exists, the syscall
+ * fentry set only if complete (else the raw syscall tracepoints instead), and
+ * a tracepoint program only where its fe_ twin can't load.
+ */
+static void select_programs(struct nst_tracer *t, enum nst_tier tier, const struct btf *vmlinux)
+{
+	struct bpf_object *obj = skel_of(t)->obj;
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, vmlinux);
+	struct bpf_program *prog;
+
+	t->missing[0] = '\0';
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *name = bpf_program__name(prog);
+		struct bpf_program *twin;
+		char twin_name[64];
+		bool load;
+
+		if (tier == NST_TIER_TRACEPOINT) {
+			load = !is_fentry_prog(prog);
+		} else if (!strncmp(name, "tp_sys_", 7)) {
+			load = !fe_syscalls;
+		} else if (is_syscall_fentry(prog)) {
+			load = fe_syscalls;
+		} else if (!is_fentry_prog(prog)) {
+			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
+			twin = bpf_object__find_program_by_name(obj, twin_name);
+			load = !twin || !kernel_has_func(vmlinux, twin);
+		} else {
+			select_fentry_prog(t, prog, vmlinux);
+			continue;
+		}
+		if (tier == NST_TIER_FENTRY && is_syscall_fentry(prog) &&
+		    !kernel_has_func(vmlinux, prog))
+			note_missing(t, prog);
+		bpf_program__set_autoload(prog, load);
+	}
+}
+
+int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
+{
+	if (bytes >= 4096 && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
+		return 0;
+	snprintf(err, errlen,
+		 "invalid ring buffer size %zu: use a power of two from 4K to 1G "
+		 "(such as 4M; a bigger one loses fewer events under load)",
+		 bytes);
+	return -1;
+}
+
+static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+		       size_t errlen)
+{
+	struct nstrace_bpf *s = skel_of(t);
+	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
+
+	if (nst_check_ringbuf(rb, err, errlen))
+		return -EINVAL;
+	bpf_map__set_max_entries(s->maps.events, rb);
+	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
+	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
+	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
+	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch);
+	s->rodata->filter_tgid = o->npids > 0;
+	s->rodata->nr_clone = SYS_clone;
+	s->rodata->nr_clone3 = SYS_clone3;
+	s->rodata->nr_unshare = SYS_unshare;
+	s->rodata->nr_setns = SYS_setns;
+	s->rodata->ns_slots = o->ns_slots;
+	s->rodata->failed_only = o->failed_only;
+	s->rodata->filter_cgroup = o->cgroup != NULL;
+	if (o->comm) {
+		if (strlen(o->comm) >= NST_COMM_LEN) {
+			snprintf(err, errlen,
+				 "invalid --comm '%s': the kernel keeps at most %d characters",
+				 o->comm, NST_COMM_LEN - 1);
+			return -EINVAL;
+		}
+		s->rodata->filter_comm = true;
+		strncpy((char *)s->rodata->targ_comm, o->comm, NST_COMM_LEN - 1);
+	}
+	return 0;
+}
+
+static int seed_cgroup(struct nst_tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen,
+			 "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
+			 "such as /sys/fs/cgroup/system.slice)",
+			 path, strerror(errno));
+		return -errno;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
+		int e = -errno;
+
+		snprintf(err, errlen,
+			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
+			 "directory?)",
+			 path, strerror(-e));
+		close(fd);
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+static int bpf_add_pid(struct nst_tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.traced), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return nst_proc_stat_ppid(buf);
+}
+
+/*
+ * Children forked before the programs were attached were not seen at fork:
+ * add every live descendant of a traced process. Repeat until no new one
+ * shows up, since the walk order does not follow the tree.
+ */
+static void seed_descendants(struct nst_tracer *t)
+{
+	int fd = bpf_map__fd(skel_of(t)->maps.traced);
+	bool added = true;
+
+	while (added) {
+		struct dirent *d;
+		DIR *dir = opendir("/proc");
+
+		added = false;
+		if (!dir)
+			return;
+		while ((d = readdir(dir))) {
+			__u32 pid = strtoul(d->d_name, NULL, 10), ppid;
+			__u8 v;
+
+			if (!pid || !bpf_map_lookup_elem(fd, &pid, &v))
+				continue;
+			ppid = proc_ppid(pid);
+			if (ppid > 0 && !bpf_map_lookup_elem(fd, &ppid, &v)) {
+				bpf_add_pid(t, pid);
+				added = true;
+			}
+		}
+		closedir(dir);
+	}
+}
+
+static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+		     size_t errlen)
+{
+	for (int i = 0; i < o->npids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			snprintf(err, errlen, "failed to trace pid %d: no such process",
+				 o->pids[i]);
+			return -ESRCH;
+		}
+		bpf_add_pid(t, o->pids[i]);
+	}
+	return 0;
+}
+
+/* What to do about a failed load, as specific as what we can see allows. */
+/*
+ * Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; later ones to the
+ * memory cgroup. bpf_ktime_get_coarse_ns came with the change: libbpf uses
+ * the same probe to decide whether to raise the limit.
+ */
+static bool memlock_charged(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns,
+				       NULL) <= 0;
+}
+
+/* What to do about a failed load, as specific as what we can see allows. */
+static const char *load_advice(int ret, const struct nst_tracer_opts *o)
+{
+	if (ret == -EPERM && nst_memlock_limited() && !nst_has_cap(CAP_SYS_RESOURCE) &&
+	    memlock_charged())
+		return "the memlock limit is too low for BPF maps on this kernel: raise it with "
+		       "'ulimit -l unlimited', or grant CAP_SYS_RESOURCE";
+	/* the capabilities were checked: the kernel or a security policy said no */
+	if (ret == -EPERM)
+		return "the kernel refused: lockdown or a security module? see -v";
+	if (ret == -ENOMEM || ret == -E2BIG)
+		return o->ringbuf_bytes ? "not enough memory for the ring buffer: try a smaller -b"
+					: "not enough memory for the BPF maps";
+	return "run with -v for the verifier log";
+}
+
+static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+			   size_t errlen)
+{
+	int ret;
+
+	ret = nstrace_bpf__load(skel_of(t));
+	if (ret) {
+		snprintf(err, errlen, "failed to load BPF programs: %s (%s)", strerror(-ret),
+			 load_advice(ret, o));
+		return ret;
+	}
+	if (o->cgroup && (ret = seed_cgroup(t, o->cgroup, err, errlen)))
+		return ret;
+	if ((ret = seed_pids(t, o, err, errlen)))
+		return ret;
+	/* every program is tp_btf or fentry: attaching needs no tracefs */
+	ret = nstrace_bpf__attach(skel_of(t));
+	if (ret) {
+		snprintf(err, errlen, "failed to attach BPF programs: %s (run with -v)",
+			 strerror(-ret));
+		return ret;
+	}
+	if (o->npids)
+		seed_descendants(t);
+	return 0;
+}
+
+/* The fentry probe and the program choice share one parse (seconds in a TCG VM). */
+static const struct btf *kernel_btf(struct nst_tracer *t)
+{
+	struct nst_bpf *b = t->impl;
+
+	if (!b->vmlinux)
+		b->vmlinux = btf__load_vmlinux_btf();
+	return b->vmlinux;
+}
+
+/* Open, filter, load and attach one tier; on failure the skeleton is gone. */
+static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum nst_tier tier,
+		     char *err, size_t errlen)
+{
+	struct nst_bpf *b = t->impl;
+	int ret;
+
+	t->tier = tier;
+	b->skel = nstrace_bpf__open();
+	if (!b->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
+		return ret;
+	}
+	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_btf(t) : NULL);
+	ret = set_filters(t, o, err, errlen);
+	if (!ret)
+		ret = load_and_attach(t, o, err, errlen);
+	if (ret) {
+		nstrace_bpf__destroy(b->skel);
+		b->skel = NULL;
+	}
+	return ret;
+}
+
+/*
+ * Can this kernel load an fentry program at all? A two-instruction probe
+ * answers in microseconds; loading the whole object to learn the same
+ * (EPERM here) costs as much as the start-up it would delay.
+ */
+static bool fentry_allowed(struct nst_tracer *t)
+{
+	struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	const struct btf *vmlinux = kernel_btf(t);
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces", BTF_KIND_FUNC)
+			 : -1;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id > 0 ? id : 0);
+	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* auto tries the exact fentry tier first and falls back to tracepoints. */
+static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
+			  size_t errlen)
+{
+	char why[512];
+	int ret;
+
+	if (o->tier == NST_TIER_AUTO && !fentry_allowed(t)) {
+		if (o->verbose)
+			fprintf(stderr, "nstrace: this kernel refuses fentry programs; using "
+					"tracepoints\n");
+		return open_tier(t, o, NST_TIER_TRACEPOINT, err, errlen);
+	}
+	if (o->tier != NST_TIER_AUTO) {
+		ret = open_tier(t, o, o->tier, err, errlen);
+		if (ret && o->tier == NST_TIER_FENTRY)
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "; this kernel refuses the fentry tier: use --tier tracepoint or "
+				 "auto");
+		return ret;
+	}
+	ret = open_tier(t, o, NST_TIER_FENTRY, why, sizeof(why));
+	if (!ret || ret == -ESRCH || ret == -EINVAL)
+		return ret ? (snprintf(err, errlen, "%s", why), ret) : 0;
+	if (o->verbose)
+		fprintf(stderr, "nstrace: fentry tier unavailable (%s); using tracepoints\n", why);
+	return open_tier(t, o, NST_TIER_TRACEPOINT, err, errlen);
+}
+
+static const struct nst_tracer_ops bpf_ops;
+
+int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen)
+{
+	struct nst_bpf *b;
+	int ret;
+
+	verbose_libbpf = o->verbose;
+	libbpf_set_print(libbpf_print);
+	if (access(KERNEL_BTF, R_OK)) {
+		snprintf(err, errlen,
+			 "failed to find kernel BTF at %s: nstrace needs a kernel "
+			 "built with CONFIG_DEBUG_INFO_BTF=y",
+			 KERNEL_BTF);
+		return -ENOENT;
+	}
+	if ((ret = nst_check_tracer_caps(err, errlen)))
+		return ret;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "failed to allocate tracer: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	t->impl = b;
+	t->ops = &bpf_ops;
+	t->backend = NST_BACKEND_BPF;
+	b->ncpus = libbpf_num_possible_cpus();
+	ret = open_best_tier(t, o, err, errlen);
+	btf__free(b->vmlinux);
+	b->vmlinux = NULL;
+	if (ret)
+		goto fail;
+	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
+	    !(b->seen = nsreg_new())) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "failed to allocate namespace registry: %s",
+			 strerror(ENOMEM));
+		goto fail;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
+	if (!b->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to create ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	/* CO-RE parsed the kernel's BTF (megabytes) and freed it: give the pages back */
+	malloc_trim(0);
+	return 0;
+fail:
+	bpf_ops.close(t);
+	return ret;
+}
+
+/*
+ * Producers wake us only when the buffer is filling (wakeup_bytes), so a
+ * wait is capped at FLUSH_MS: that bounds how stale a quiet stream can be.
+ */
+#define FLUSH_MS 20
+
+static int bpf_poll(struct nst_tracer *t, int timeout_ms)
+{
+	struct ring_buffer *rb = ((struct nst_bpf *)t->impl)->rb;
+	int n = ring_buffer__consume(rb);
+
+	if (n > 0 || timeout_ms == 0)
+		return n == -EINTR ? 0 : n;
+	n = ring_buffer__poll(rb, timeout_ms < FLUSH_MS ? timeout_ms : FLUSH_MS);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static int bpf_live_pids(struct nst_tracer *t)
+{
+	int fd = bpf_map__fd(skel_of(t)->maps.traced), live = 0, n = 0;
+	__u32 keys[1024], *prev = NULL;
+
+	/* collect first: deleting while walking would restart the walk */
+	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		/* an exit before attach leaves a stale entry: drop it here */
+		if (kill(keys[i], 0) && errno == ESRCH)
+			bpf_map_delete_elem(fd, &keys[i]);
+		else
+			live++;
+	}
+	return live;
+}
+
+static __u64 bpf_lost(struct nst_tracer *t)
+{
+	struct nst_bpf *b = t->impl;
+	__u64 vals[b->ncpus > 0 ? b->ncpus : 1], sum = 0;
+	__u32 zero = 0;
+
+	/* valgrind's bpf() model marks one CPU's value written, not all */
+	memset(vals, 0, sizeof(vals));
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.lost), &zero, vals))
+		return 0;
+	for (int i = 0; i < b->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static void bpf_close(struct nst_tracer *t)
+{
+	struct nst_bpf *b = t->impl;
+
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	nstrace_bpf__destroy(b->skel);
+	nsreg_free(b->seen);
+	free(b);
+	t->impl = NULL;
+}
+
+static const struct nst_tracer_ops bpf_ops = {
+	.poll = bpf_poll,
+	.add_pid = bpf_add_pid,
+	.live_pids = bpf_live_pids,
+	.lost = bpf_lost,
+	.close = bpf_close,
+};

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Inside the collector core: what a backend implements. tracer.c picks a
+ * backend and forwards every call; tracer_bpf.c and tracer_kmod.c are the
+ * two implementations.
+ */
+#ifndef NSTRACE_TRACER_INT_H
+#define NSTRACE_TRACER_INT_H
+
+#include "tracer.h"
+
+struct nst_tracer_ops {
+	int (*poll)(struct nst_tracer *t, int timeout_ms);
+	int (*add_pid)(struct nst_tracer *t, pid_t pid);
+	int (*live_pids)(struct nst_tracer *t);
+	__u64 (*lost)(struct nst_tracer *t);
+	void (*close)(struct nst_tracer *t); /* frees impl */
+};
+
+struct nst_tracer {
+	const struct nst_tracer_ops *ops;
+	void *impl; /* the backend's state */
+	nst_event_fn fn;
+	void *ctx;
+	bool pid_filter;
+	enum nst_backend backend;
+	enum nst_tier tier;
+	char missing[512]; /* hook targets this kernel lacks */
+	char describe[64];
+};
+
+/*
+ * Attach a backend to t (fn, ctx and pid_filter are set). On failure
+ * returns -errno with a message in err, and leaves t->impl NULL.
+ */
+int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen);
+int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen);
+
+/* Is the module loaded, or loadable with modprobe? Loads it when it can. */
+bool nst_kmod_available(void);
+
+#endif /* NSTRACE_TRACER_INT_H */
