@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include "nstrace.bpf.h"
 
-const volatile __u64 wakeup_bytes = 0;	/* the recorder's: see rb_producer.c */
+const volatile __u64 wakeup_bytes = 0; /* the recorder's: see rb_producer.c */
 const volatile __u32 batch = 4096;
 
 /* both replaced by the recorder's maps before load */

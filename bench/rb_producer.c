@@ -88,8 +88,8 @@ static __u32 ns_ino(const char *name)
 static void fill_template(struct nst_event *e)
 {
 	static const char *const slots[NST_NS_COUNT] = {
-		"mnt", "pid", "pid_for_children", "net", "uts", "ipc", "user", "cgroup", "time",
-		"time_for_children",
+		"mnt", "pid",  "pid_for_children", "net",  "uts",
+		"ipc", "user", "cgroup",	   "time", "time_for_children",
 	};
 
 	memset(e, 0, sizeof(*e));

@@ -25,9 +25,9 @@ static __always_inline __u64 nst_wakeup_flags(void *rb, __u64 wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
 	/* two records of slack: another CPU's record may have crossed with ours */
-	return avail >= wakeup_bytes && avail % wakeup_bytes < 2 * NST_RB_RECORD ?
-		       BPF_RB_FORCE_WAKEUP :
-		       BPF_RB_NO_WAKEUP;
+	return avail >= wakeup_bytes && avail % wakeup_bytes < 2 * NST_RB_RECORD
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
 }
 
 /* The syscall number a sys_exit tracepoint's registers still carry. */

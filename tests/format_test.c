@@ -11,8 +11,9 @@
 
 TEST(decimal_matches_printf)
 {
-	static const __u64 vals[] = { 0, 9, 10, 99, 100, 101, 4026531836ULL, 1ULL << 32,
-				      999999999999ULL, ~0ULL };
+	static const __u64 vals[] = {
+		0, 9, 10, 99, 100, 101, 4026531836ULL, 1ULL << 32, 999999999999ULL, ~0ULL
+	};
 	char want[32], got[32];
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
@@ -75,8 +76,11 @@ TEST(json_escapes_and_buffers)
 	jw_obj_close(&w);
 	fclose(f);
 	ASSERT_NE(NULL, strstr(text, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"comm\":\"ab\",\"n\":-5,"));
-	EXPECT_EQ(strlen("{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"comm\":\"ab\",\"n\":-5,\"big\":\"\"}") +
-			  sizeof(big) - 1, len) TH_LOG("a value larger than the buffer is whole");
+	EXPECT_EQ(
+		strlen("{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"comm\":\"ab\",\"n\":-5,\"big\":\"\"}") +
+			sizeof(big) - 1,
+		len)
+	TH_LOG("a value larger than the buffer is whole");
 	free(text);
 }
 
@@ -132,7 +136,7 @@ TEST(events_round_trip_across_blocks)
 
 		ASSERT_LE(len, n * NST_ENC_EVENT_MAX);
 		ASSERT_EQ(-1, nst_dec_events(buf, len - 1, out, n, &scratch))
-			TH_LOG("a block one byte short is refused");
+		TH_LOG("a block one byte short is refused");
 		ASSERT_EQ(0, nst_dec_events(buf, len, out, n, &rprev));
 		for (unsigned int i = 0; i < n; i++) {
 			ASSERT_TRUE(same_event(&ev[at + i], &out[i])) TH_LOG("event %u", at + i);

@@ -20,12 +20,12 @@ struct scalar {
 };
 
 static const struct scalar scalars[] = {
-	{ OFF(ts_ns), PREV, 8, false },	    { OFF(lat_ns), NONE, 8, true },
-	{ OFF(cgroup_id), PREV, 8, false }, { OFF(flags), PREV, 8, true },
-	{ OFF(ret), PREV, 8, false },	    { OFF(pid), PREV, 4, false },
-	{ OFF(tid), OFF(pid), 4, false },   { OFF(ppid), PREV, 4, false },
-	{ OFF(child_pid), PREV, 4, false }, { OFF(kind), PREV, 2, true },
-	{ OFF(source), PREV, 2, true },	    { OFF(setns_fd), PREV, 4, false },
+	{ OFF(ts_ns), PREV, 8, false },	     { OFF(lat_ns), NONE, 8, true },
+	{ OFF(cgroup_id), PREV, 8, false },  { OFF(flags), PREV, 8, true },
+	{ OFF(ret), PREV, 8, false },	     { OFF(pid), PREV, 4, false },
+	{ OFF(tid), OFF(pid), 4, false },    { OFF(ppid), PREV, 4, false },
+	{ OFF(child_pid), PREV, 4, false },  { OFF(kind), PREV, 2, true },
+	{ OFF(source), PREV, 2, true },	     { OFF(setns_fd), PREV, 4, false },
 	{ OFF(target_kind), PREV, 4, true }, { OFF(target_type), PREV, 4, true },
 	{ OFF(target_pid), PREV, 4, false },
 };
@@ -223,8 +223,7 @@ static unsigned char *enc_comm(unsigned char *p, const struct nst_event *e,
 	return p + len;
 }
 
-static void dec_comm(struct in *in, bool present, struct nst_event *e,
-		     const struct nst_event *last)
+static void dec_comm(struct in *in, bool present, struct nst_event *e, const struct nst_event *last)
 {
 	__u64 len = present ? get_varint(in) : 0;
 
