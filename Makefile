@@ -34,7 +34,7 @@ TEST_SRCS := $(wildcard tests/*_test.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(wildcard tests/*.t)
 # workload generators: the benchmarks and some tests drive them
-BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 
 INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
@@ -250,6 +250,19 @@ vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 $(OUTPUT)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ -lpthread
+
+# The synthetic ring buffer producer of bench/record.sh: bench only, never
+# linked into nstrace.
+$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	llvm-strip -g $@
+
+$(GEN)/bench/rb_producer.skel.h: $(GEN)/bench/rb_producer.bpf.o
+	$(BPFTOOL) gen skeleton $< name rb_producer_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
+	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
 
 demo: $(BIN)
 	$(BIN) demo

@@ -3,15 +3,20 @@
 # Recording performance, side by side in one run:
 #  1. a setns storm untraced and under `nstrace record` (ROUNDS rounds each,
 #     alternating): cost per call, the ratio, events/s recorded, events lost;
-#  2. `nstrace report` of a 10-million-event recording: seconds per format;
-#  3. bytes per event in the pod scenario's steady state (a pod churn loop).
+#  2. what the recorder sustains: bench/rb_producer feeds the recorder's own
+#     ring buffer synthetic events at 1 and 2 million a second for 10 s, with
+#     the default 4 MiB buffer and with -b 64M; events recorded and lost;
+#  3. `nstrace report` of a 10-million-event recording (made by 2.): seconds
+#     per format, elapsed and CPU (user+sys), median of ROUNDS;
+#  4. bytes per event in the pod scenario's steady state (a pod churn loop).
 # usage: sudo bench/record.sh [ROUNDS]
 set -eu
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
-make -s .output/nstrace .output/bench/setns_storm
+make -s .output/nstrace .output/bench/setns_storm .output/bench/rb_producer
 NST=$PWD/.output/nstrace
 STORM=$PWD/.output/bench/setns_storm
+PRODUCER=$PWD/.output/bench/rb_producer
 TMP=$(mktemp -d /tmp/nstrace-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -38,11 +43,39 @@ for threads in 1 2; do
 		"$(echo "$threads * 1000000000 / $q" | bc -l)" "$ev" "$lost"
 done
 
-"$NST" record -o "$TMP/big.nst" --comm setns_storm -- "$STORM" 5000000 2 >/dev/null 2>"$TMP/big.err"
-echo "10M file: $(grep -o 'Recorded.*' "$TMP/big.err"), $(stat -c %s "$TMP/big.nst") bytes"
+# synthetic: a comm no task has, so only the producer's events are recorded
+synthetic() { # BUFFER RATE SECONDS FILE
+	"$NST" record -o "$4" -b "$1" --comm nst-nobody -d $(($3 + 3))s 2>"$TMP/syn.err" &
+	local rec=$!
+	until grep -q '^Recording' "$TMP/syn.err"; do sleep 0.1; done
+	"$PRODUCER" $rec "$2" "$3" >"$TMP/syn.out"
+	wait $rec
+}
+for buf in 4M 64M; do
+	for rate in 1000000 2000000; do
+		for r in $(seq 1 "$ROUNDS"); do
+			synthetic $buf $rate 10 "$TMP/syn.nst"
+			offered=$(sed -n 's/.*: \([0-9]*\) events\/s;.*/\1/p' "$TMP/syn.out")
+			sed -n "s/^Recorded \([0-9]*\) events (\([0-9]*\) lost.*/\1 \2 $offered/p" \
+				"$TMP/syn.err" >>"$TMP/syn.$buf.$rate"
+		done
+		printf "synthetic, -b %s, %s events/s offered for 10 s: recorded %s, lost %s (median of %d; lost per round: %s)\n" \
+			$buf "$(cut -d' ' -f3 "$TMP/syn.$buf.$rate" | median)" \
+			"$(cut -d' ' -f1 "$TMP/syn.$buf.$rate" | median)" \
+			"$(cut -d' ' -f2 "$TMP/syn.$buf.$rate" | median)" "$ROUNDS" \
+			"$(cut -d' ' -f2 "$TMP/syn.$buf.$rate" | paste -sd,)"
+	done
+done
+
+synthetic 64M 1000000 10 "$TMP/big.nst"
+echo "10M file: $(grep -o 'Recorded.*' "$TMP/syn.err"), $(stat -c %s "$TMP/big.nst") bytes"
 for f in text json csv; do
-	s=$( { /usr/bin/time -f %e "$NST" report "$TMP/big.nst" --format $f >/dev/null; } 2>&1 | tail -1)
-	echo "report --format $f of the 10M-event file: $s s"
+	for r in $(seq 1 "$ROUNDS"); do
+		/usr/bin/time -f "%e %U %S" -o "$TMP/t" "$NST" report "$TMP/big.nst" --format $f >/dev/null
+		awk '{ print $1, $2 + $3 }' "$TMP/t" >>"$TMP/rep.$f"
+	done
+	echo "report --format $f of the 10M-event file: $(cut -d' ' -f1 "$TMP/rep.$f" | median) s" \
+		"elapsed, $(cut -d' ' -f2 "$TMP/rep.$f" | median) s CPU (median of $ROUNDS)"
 done
 
 # pod churn: A holds net,uts,ipc,mnt,pid; B joins A's net,uts with mnt,pid of its own

@@ -26,9 +26,10 @@ const volatile __u16 event_source = NST_SRC_TRACEPOINT; /* the tier that was loa
  */
 const volatile bool untrace_at_exit_switch = false;
 /*
- * Wake the collector only once this much is waiting: a wakeup per event
- * costs the traced task more than the event itself. The collector also
- * polls on a short timer, so a quiet stream is still delivered promptly.
+ * Wake the collector only once this much is waiting (nst_wakeup_flags): a
+ * wakeup per event costs the traced task more than the event itself. The
+ * collector also polls on a short timer, so a quiet stream is still
+ * delivered promptly.
  */
 const volatile __u64 wakeup_bytes = 0;
 
@@ -149,9 +150,7 @@ static __always_inline void emit(const struct nst_event *src)
 		return;
 	}
 	__builtin_memcpy(e, src, sizeof(*e));
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-				      ? BPF_RB_FORCE_WAKEUP
-				      : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, nst_wakeup_flags(&events, wakeup_bytes));
 }
 
 static __always_inline struct nst_event *scratch_event(void)

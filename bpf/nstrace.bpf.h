@@ -6,6 +6,30 @@
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
 
+/* A ring buffer record of an nst_event: the event and the 8-byte header. */
+#define NST_RB_RECORD (sizeof(struct nst_event) + 8)
+
+/*
+ * How to submit a record to the ring buffer rb. Below wakeup_bytes of
+ * backlog, no wakeup: the collector's short poll timer delivers. Above it,
+ * one wakeup each time the backlog grows past a multiple of wakeup_bytes,
+ * not one per record: a forced wakeup is an interrupt to the CPU, which
+ * costs microseconds in a VM, and a collector busy draining needs none.
+ * wakeup_bytes 0 wakes for every record.
+ */
+static __always_inline __u64 nst_wakeup_flags(void *rb, __u64 wakeup_bytes)
+{
+	__u64 avail;
+
+	if (!wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	/* two records of slack: another CPU's record may have crossed with ours */
+	return avail >= wakeup_bytes && avail % wakeup_bytes < 2 * NST_RB_RECORD
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
 /* The syscall number a sys_exit tracepoint's registers still carry. */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)

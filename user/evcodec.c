@@ -24,9 +24,9 @@ static const struct scalar scalars[] = {
 	{ OFF(cgroup_id), PREV, 8, false },  { OFF(flags), PREV, 8, true },
 	{ OFF(ret), PREV, 8, false },	     { OFF(pid), PREV, 4, false },
 	{ OFF(tid), OFF(pid), 4, false },    { OFF(ppid), PREV, 4, false },
-	{ OFF(child_pid), PREV, 4, false },  { OFF(kind), NONE, 2, true },
-	{ OFF(source), NONE, 2, true },	     { OFF(setns_fd), PREV, 4, false },
-	{ OFF(target_kind), NONE, 4, true }, { OFF(target_type), NONE, 4, true },
+	{ OFF(child_pid), PREV, 4, false },  { OFF(kind), PREV, 2, true },
+	{ OFF(source), PREV, 2, true },	     { OFF(setns_fd), PREV, 4, false },
+	{ OFF(target_kind), PREV, 4, true }, { OFF(target_type), PREV, 4, true },
 	{ OFF(target_pid), PREV, 4, false },
 };
 
@@ -172,6 +172,8 @@ static unsigned char *enc_array(unsigned char *p, const struct array *a, const s
 	const __u32 *v = array_of(e, a->off), *b = array_base(a, e, last);
 	unsigned int mask = 0;
 
+	if (!a->nonzero && !memcmp(v, b, NST_NS_COUNT * sizeof(*v)))
+		return put_varint(p, 0);
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (a->nonzero ? v[i] != 0 : v[i] != b[i])
 			mask |= 1U << i;
@@ -182,12 +184,12 @@ static unsigned char *enc_array(unsigned char *p, const struct array *a, const s
 	return p;
 }
 
-static void dec_array(struct in *in, const struct array *a, struct nst_event *e,
+static void dec_array(struct in *in, bool present, const struct array *a, struct nst_event *e,
 		      const struct nst_event *last)
 {
 	__u32 *v = (__u32 *)((unsigned char *)e + a->off);
 	const __u32 *b = array_base(a, e, last);
-	__u64 mask = get_varint(in);
+	__u64 mask = present ? get_varint(in) : 0;
 
 	if (!mask) {
 		/* the common case: nothing changed */
@@ -221,9 +223,9 @@ static unsigned char *enc_comm(unsigned char *p, const struct nst_event *e,
 	return p + len;
 }
 
-static void dec_comm(struct in *in, struct nst_event *e, const struct nst_event *last)
+static void dec_comm(struct in *in, bool present, struct nst_event *e, const struct nst_event *last)
 {
-	__u64 len = get_varint(in);
+	__u64 len = present ? get_varint(in) : 0;
 
 	if (!len) {
 		memcpy(e->comm, last->comm, NST_COMM_LEN);
@@ -239,29 +241,80 @@ static void dec_comm(struct in *in, struct nst_event *e, const struct nst_event 
 	in->p += len;
 }
 
+static inline __attribute__((always_inline)) unsigned char *
+enc_scalar(unsigned char *p, const struct scalar *s, const struct nst_event *ev, unsigned int n,
+	   const struct nst_event *prev, unsigned int size)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		__u64 v = get_field(&ev[i], s->off, size);
+		__u64 b = scalar_base(s, &ev[i], before(ev, i, prev));
+
+		p = put_varint(p, s->xor ? v ^ b : zigzag(v, b, size));
+	}
+	return p;
+}
+
+/*
+ * Each column starts with a byte: 1, then one entry per event; or 0 when
+ * every entry would be 0 (nothing differs from its base). Most columns of
+ * a busy stream are such: this keeps them out of deflate's way entirely.
+ */
+static unsigned char *end_column(unsigned char *flag, unsigned char *p, unsigned int n)
+{
+	const unsigned char *q = flag + 1;
+
+	if ((size_t)(p - q) == n) {
+		while (q < p && !*q)
+			q++;
+		if (q == p) {
+			*flag = 0;
+			return flag + 1;
+		}
+	}
+	*flag = 1;
+	return p;
+}
+
 size_t nst_enc_events(const struct nst_event *ev, unsigned int n, struct nst_event *prev,
 		      unsigned char *out)
 {
-	unsigned char *p = out;
+	unsigned char *p = out, *flag;
 
 	for (size_t c = 0; c < sizeof(scalars) / sizeof(scalars[0]); c++) {
 		const struct scalar *s = &scalars[c];
 
-		for (unsigned int i = 0; i < n; i++) {
-			__u64 v = get_field(&ev[i], s->off, s->size);
-			__u64 b = scalar_base(s, &ev[i], before(ev, i, prev));
-
-			p = put_varint(p, s->xor ? v ^ b : zigzag(v, b, s->size));
-		}
+		flag = p++;
+		if (s->size == 2)
+			p = enc_scalar(p, s, ev, n, prev, 2);
+		else if (s->size == 4)
+			p = enc_scalar(p, s, ev, n, prev, 4);
+		else
+			p = enc_scalar(p, s, ev, n, prev, 8);
+		p = end_column(flag, p, n);
 	}
-	for (size_t c = 0; c < sizeof(arrays) / sizeof(arrays[0]); c++)
+	for (size_t c = 0; c < sizeof(arrays) / sizeof(arrays[0]); c++) {
+		flag = p++;
 		for (unsigned int i = 0; i < n; i++)
 			p = enc_array(p, &arrays[c], &ev[i], before(ev, i, prev));
+		p = end_column(flag, p, n);
+	}
+	flag = p++;
 	for (unsigned int i = 0; i < n; i++)
 		p = enc_comm(p, &ev[i], before(ev, i, prev));
+	p = end_column(flag, p, n);
 	if (n)
 		*prev = ev[n - 1];
 	return p - out;
+}
+
+/* The flag byte of a column: is it there? */
+static bool column_present(struct in *in)
+{
+	if (in->p == in->end || *in->p > 1) {
+		in->bad = true;
+		return false;
+	}
+	return *in->p++;
 }
 
 /* One column; inlined per size so the field access is a plain load and store. */
@@ -270,8 +323,10 @@ static inline __attribute__((always_inline)) void dec_scalar(struct in *in, cons
 							     const struct nst_event *prev,
 							     unsigned int size)
 {
+	bool present = column_present(in);
+
 	for (unsigned int i = 0; i < n; i++) {
-		__u64 z = get_varint(in);
+		__u64 z = present ? get_varint(in) : 0;
 		__u64 b = scalar_base(s, &ev[i], before(ev, i, prev));
 
 		set_field(&ev[i], s->off, size,
@@ -283,6 +338,7 @@ int nst_dec_events(const unsigned char *buf, size_t len, struct nst_event *ev, u
 		   struct nst_event *prev)
 {
 	struct in in = { buf, buf + len, false };
+	bool present;
 
 	for (size_t c = 0; c < sizeof(scalars) / sizeof(scalars[0]); c++) {
 		const struct scalar *s = &scalars[c];
@@ -294,11 +350,15 @@ int nst_dec_events(const unsigned char *buf, size_t len, struct nst_event *ev, u
 		else
 			dec_scalar(&in, s, ev, n, prev, 8);
 	}
-	for (size_t c = 0; c < sizeof(arrays) / sizeof(arrays[0]); c++)
+	for (size_t c = 0; c < sizeof(arrays) / sizeof(arrays[0]); c++) {
+		bool present = column_present(&in);
+
 		for (unsigned int i = 0; i < n; i++)
-			dec_array(&in, &arrays[c], &ev[i], before(ev, i, prev));
+			dec_array(&in, present, &arrays[c], &ev[i], before(ev, i, prev));
+	}
+	present = column_present(&in);
 	for (unsigned int i = 0; i < n; i++)
-		dec_comm(&in, &ev[i], before(ev, i, prev));
+		dec_comm(&in, present, &ev[i], before(ev, i, prev));
 	if (in.bad || in.p != in.end)
 		return -1;
 	if (n)

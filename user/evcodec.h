@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The event encoding of recording blocks (docs/recording.md, format 2):
+ * The event encoding of recording blocks (docs/recording.md, format 3):
  * a block's events field by field (columns), each value a varint relative
  * to the previous event or to another field of the same event, so that
  * deflate sees short, repetitive columns instead of 216-byte records.
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include "nstrace.h"
 
-/* An upper bound of the encoded size of one event. */
+/* An upper bound of the encoded size of one event (and of a block's column flags). */
 #define NST_ENC_EVENT_MAX 512
 
 /*

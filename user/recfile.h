@@ -12,7 +12,7 @@
 #include "nstrace.h"
 
 #define NST_REC_MAGIC "NSTRACE\0"
-#define NST_REC_VERSION 2
+#define NST_REC_VERSION 3
 #define NST_BLOCK_MAGIC 0x4254534eU /* "NSTB" */
 #define NST_BLOCK_EVENTS 1
 #define NST_BLOCK_LOST 2
