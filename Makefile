@@ -208,12 +208,13 @@ format-check:
 # tests/vm/vm.t the same kselftest suite plus the fentry and kmod tests in
 # a qemu VM running Debian's current kernel (docs/vm.md). Then the same
 # tests again under ASan and UBSan; static analysis first, as the quickest
-# to fail.
-check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS)
+# to fail. The VM boots first, in the background: its single TCG thread
+# runs beside lint and the host tests, and vm.t collects what it printed.
+check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	@scripts/deps.sh test
-	$(MAKE) lint
-	$(MAKE) check-plain
-	$(MAKE) check-asan
+	@tests/vm/run.sh start $(ABS_OUTPUT); \
+	trap 'tests/vm/run.sh stop $(ABS_OUTPUT)' EXIT; \
+	$(MAKE) lint && $(MAKE) check-plain && $(MAKE) check-asan
 
 check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \

@@ -180,10 +180,23 @@ static void emit_switch(struct task_struct *t, struct nsproxy *to, u64 flags)
 	nst_emit(&e);
 }
 
+/*
+ * Whether a traced process leaves the traced set at its exit switch rather
+ * than at sched_process_exit: exit_task_namespaces runs after that
+ * tracepoint, and the fentry tier reports the switch, so this one does too.
+ */
+static bool untrace_at_exit_switch;
+
 /* unshare, setns and exit all pass through here; new == NULL at exit */
 static int switch_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	emit_switch((struct task_struct *)arg(regs, 0), (struct nsproxy *)arg(regs, 1), 0);
+	struct task_struct *t = (struct task_struct *)arg(regs, 0);
+	struct nsproxy *to = (struct nsproxy *)arg(regs, 1);
+
+	emit_switch(t, to, 0);
+	if (!to && untrace_at_exit_switch && t->pid == t->tgid &&
+	    (nst_filter.flags & NST_KF_PIDS))
+		nst_pid_del(t->tgid);
 	return 0;
 }
 
@@ -492,6 +505,8 @@ static int attach_probe(struct nst_probe *p)
 		}
 		if (!ret) {
 			p->attached = true;
+			if (!p->is_ret && p->kp.pre_handler == switch_pre)
+				untrace_at_exit_switch = true;
 			return 0;
 		}
 	}
@@ -514,6 +529,7 @@ static void detach_probes(void)
 			unregister_kprobe(&p->kp);
 		p->attached = false;
 	}
+	untrace_at_exit_switch = false;
 }
 
 /*
@@ -604,7 +620,7 @@ static void tp_exit(void *data, struct task_struct *p)
 		nst_fill_task(&e, p);
 		nst_emit(&e);
 	}
-	if (nst_filter.flags & NST_KF_PIDS)
+	if ((nst_filter.flags & NST_KF_PIDS) && !untrace_at_exit_switch)
 		nst_pid_del(p->tgid);
 }
 

@@ -45,9 +45,13 @@ wait_lines() {
 	return 1
 }
 
-# storm_start / storm_stop: setns calls on two threads until stopped
+# storm_start / storm_stop: setns calls on two threads until stopped, at the
+# lowest priority: under TCG a storm at full priority starved the test's
+# own polling loops for minutes
 storm_start() {
-	"$STORM" 1000000000 2 >/dev/null 2>&1 &
+	# shellcheck disable=SC2016
+	sh -c 'renice -n 19 -p $$ >/dev/null && exec "$0" 1000000000 2' "$STORM" \
+		>/dev/null 2>&1 &
 	STORM_PID=$!
 }
 storm_stop() {
@@ -60,7 +64,7 @@ check "insmod $KO" insmod "$KO"
 check "/dev/nstrace is a character device" [ -c /dev/nstrace ]
 check "sysfs counters are readable" cat "$SYS/dropped" "$SYS/queued" "$SYS/read" "$SYS/missed"
 
-# --- ground truth: the kselftest suite's checks, on this backend ---
+section "ground truth: the kselftest suite's checks, on this backend"
 NSTRACE_BACKEND=kmod "$OUTPUT/tests/trace_test" >"$TMP/gt.tap" 2>&1
 st=$?
 if [ $st -eq 0 ] && ! grep -q '^not ok' "$TMP/gt.tap" && grep -q '^ok ' "$TMP/gt.tap"; then
@@ -69,7 +73,7 @@ else
 	not_ok "trace_test on the kmod backend" "exit $st" "$(grep -E '^not ok|#.*(FAIL|failed)' "$TMP/gt.tap" | head -n 20)"
 fi
 
-# --- parity: the same workload, traced by kmod and both BPF tiers at once ---
+section "parity: the same workload, traced by kmod and both BPF tiers at once"
 mkfifo "$TMP/go"
 sh -c "read x <'$TMP/go'
 	unshare -u -n true
@@ -117,7 +121,7 @@ else
 	not_ok "kmod = bpf/fentry, field for field" "$(head -n 20 "$TMP/d2")"
 fi
 
-# --- a storm while the module is loaded, read and unloaded, five times ---
+section "a storm while the module is loaded, read and unloaded, five times"
 storm_start
 cycles=0
 for i in 1 2 3 4 5; do
@@ -136,7 +140,7 @@ for i in $(seq 1 10); do
 done
 check "insmod/rmmod without a reader during the storm: $cycles of 10" [ "$cycles" -eq 10 ]
 
-# --- a reader that is killed ---
+section "a reader that is killed"
 insmod "$KO"
 reader "$TMP/k.json" "$TMP/k.err" -J --comm setns_storm --ns uts
 victim=$TRACER
@@ -145,12 +149,15 @@ check "a reader of the storm gets events" [ "$(wc -l <"$TMP/k.json")" -ge 100 ]
 kill -KILL $victim
 wait $victim 2>/dev/null
 check "the killed reader's session is gone (reader 0)" [ "$(cat $SYS/reader)" = 0 ]
-reader "$TMP/k2.json" "$TMP/k2.err" -J --comm setns_storm --ns uts
+if reader "$TMP/k2.json" "$TMP/k2.err" -J --comm setns_storm --ns uts; then
+	ok "the next reader opens the device"
+else
+	not_ok "the next reader opens the device" "$(cat "$TMP/k2.err")"
+fi
 first=$TRACER
-check "the next reader opens the device" kill -0 $first
 check "... and gets events" wait_lines "$TMP/k2.json" 100
 
-# --- concurrent readers: refused, clearly, while the first keeps reading ---
+section "concurrent readers: refused, clearly, while the first keeps reading"
 busy=
 for i in 1 2 3 4 5 6 7 8; do
 	"$NSTRACE" --backend kmod -d 1s >/dev/null 2>"$TMP/busy$i.err" &
@@ -171,7 +178,7 @@ sleep 0.5
 check "the first reader kept reading ($n1 -> $(wc -l <"$TMP/k2.json") events)" \
 	[ "$(wc -l <"$TMP/k2.json")" -gt "$n1" ]
 
-# --- rmmod while events flow ---
+section "rmmod while events flow"
 rmmod nstrace 2>"$TMP/rmmod.err"
 st=$?
 check "rmmod while a reader streams the storm is refused (module in use)" [ $st -ne 0 ]
@@ -185,13 +192,13 @@ check "the reader ends cleanly on SIGINT" [ $? -eq 0 ]
 check "rmmod once it has closed, with the storm still running" rmmod nstrace
 storm_stop
 
-# --- exact drop accounting: a 4-record buffer, a 2x20000-call storm ---
+section "exact drop accounting: a 16-record buffer (-b 4K), a 2x20000-call storm"
 # With --ns uts the storm generates its setns calls, and one switch to no
 # namespaces as each of its three tasks (main and two threads) exits.
 insmod "$KO"
 CALLS=20000
 GENERATED=$((CALLS * 2 + 3))
-if reader "$TMP/d.json" "$TMP/d.err" -J -b 864 --comm setns_storm --ns uts; then
+if reader "$TMP/d.json" "$TMP/d.err" -J -b 4K --comm setns_storm --ns uts; then
 	"$STORM" $CALLS 2 >/dev/null
 	sleep 0.5
 	kill -INT $TRACER

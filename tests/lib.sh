@@ -5,6 +5,14 @@ TMP=$(mktemp -d /tmp/nstrace-test.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
 t_n=0
 t_fail=0
+read -r t_start _ </proc/uptime
+
+# section NAME: a TAP comment with the seconds since the test began, so a
+# slow or killed run shows where its time went
+section() {
+	read -r now _ </proc/uptime
+	echo "# --- $1 (at $(awk "BEGIN { print $now - $t_start }") s)"
+}
 
 ok() {
 	t_n=$((t_n + 1))

@@ -58,7 +58,10 @@ pid_t nst_proc_stat_ppid(const char *stat)
 	return ppid;
 }
 
-/* Copy one space-separated field, undoing \ooo escapes; -1 if it does not fit. */
+/*
+ * Copy one space-separated field, undoing \ooo escapes; -1 if it is empty,
+ * does not fit or decodes to a NUL, which no path the kernel prints holds.
+ */
 static int copy_field(const char **s, char *out, size_t len)
 {
 	const char *p = *s;
@@ -74,7 +77,7 @@ static int copy_field(const char **s, char *out, size_t len)
 			c = (p[0] - '0') << 6 | (p[1] - '0') << 3 | (p[2] - '0');
 			p += 3;
 		}
-		if (n + 1 >= len)
+		if (!c || n + 1 >= len)
 			return -1;
 		out[n++] = c;
 	}

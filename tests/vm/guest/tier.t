@@ -10,22 +10,22 @@ if start_tracer "$TMP/ev.json" "$TMP/trace.err" --json --comm unshare --duration
 	unshare -n -u true
 	wait $TRACER
 	check "trace: the start line says tier fentry" \
-		grep -q 'Tracing namespace transitions (tier fentry)' "$TMP/trace.err"
+		grep -q 'Tracing namespace transitions (backend bpf, tier fentry)' "$TMP/trace.err"
 	all=$(wc -l <"$TMP/ev.json")
 	fe=$(grep -c '"source":"fentry"' "$TMP/ev.json")
 	check "trace: all $all JSON events say source fentry" [ "$all" -gt 0 -a "$fe" -eq "$all" ]
-	check "trace: the summary says tier fentry" grep -q "Summary (tier fentry)" "$TMP/trace.err"
+	check "trace: the summary says tier fentry" grep -q "Summary (backend bpf, tier fentry)" "$TMP/trace.err"
 else
 	not_ok "trace started" "$(cat "$TMP/trace.err")"
 fi
 
 "$NSTRACE" demo >"$TMP/demo.out" 2>"$TMP/demo.err"
 check "demo: exits 0" [ $? -eq 0 ]
-check "demo: says tier fentry" grep -q 'the pod scenario (tier fentry)' "$TMP/demo.err"
-check "demo: the summary says tier fentry" grep -q 'Summary (tier fentry)' "$TMP/demo.out"
+check "demo: says tier fentry" grep -q 'the pod scenario (backend bpf, tier fentry)' "$TMP/demo.err"
+check "demo: the summary says tier fentry" grep -q 'Summary (backend bpf, tier fentry)' "$TMP/demo.out"
 
 "$NSTRACE" record -o "$TMP/r.nst" -- unshare -n true 2>"$TMP/rec.err"
-check "record: says tier fentry" grep -q '(tier fentry)' "$TMP/rec.err"
+check "record: says tier fentry" grep -q '(backend bpf, tier fentry)' "$TMP/rec.err"
 "$NSTRACE" report "$TMP/r.nst" >"$TMP/report.out" 2>&1
 check "report: the recording's header says tier fentry" \
 	grep -q 'Recording: .*tier fentry' "$TMP/report.out"
@@ -44,7 +44,7 @@ for _ in $(seq 1 100); do
 done
 kill $srv
 wait $srv 2>/dev/null
-check "serve: says tier fentry" grep -q '(tier fentry)' "$TMP/serve.err"
+check "serve: says tier fentry" grep -q '(backend bpf, tier fentry)' "$TMP/serve.err"
 check "serve: nstrace_build_info has tier=\"fentry\"" \
 	grep -q 'nstrace_build_info{.*tier="fentry"' "$TMP/metrics"
 

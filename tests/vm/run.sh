@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Run the guest suite once: boot the VM (tests/vm/boot.sh) with the
+# console in OUTPUT/vm/console.log and the framed TAP in OUTPUT/vm/tap.log.
+#
+#   tests/vm/run.sh start OUTPUT  boot in the background and return at once
+#   tests/vm/run.sh wait OUTPUT   wait for that boot, or boot now if none is
+#                                 under way; exits with qemu's status
+#   tests/vm/run.sh stop OUTPUT   kill a background boot
+#
+# make check starts the VM before lint: the guest spends its minutes on
+# one host thread (single-threaded TCG) while the host's own tests use the
+# other CPU, and tests/vm/vm.t collects the results at the end.
+# VM_TIMEOUT (600 s) bounds a boot; VM_TESTS picks guest tests by glob.
+set -u
+cmd=$1
+out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+vm=$out/vm
+async=$vm/async
+VM_TIMEOUT=${VM_TIMEOUT:-600}
+
+boot() {
+	rm -rf "$vm/results" "$vm/tap.log"
+	timeout -k 5 "$VM_TIMEOUT" "$here/boot.sh" "$out" "nstrace.ci=${CI:-false}" \
+		${VM_TESTS:+"nstrace.tests=$VM_TESTS"} </dev/null >"$vm/console.log" 2>&1
+}
+
+# a background boot that is still running or has left its status
+pending() {
+	[ -f "$async/rc" ] && return 0
+	[ -f "$async/pid" ] && kill -0 "$(cat "$async/pid")" 2>/dev/null
+}
+
+case "$cmd" in
+start)
+	rm -rf "$async"
+	mkdir -p "$async"
+	# a session of its own, so that stop can take qemu down with it
+	setsid sh -c '"$0" boot "$1"; echo $? >"$2/rc.tmp" && mv "$2/rc.tmp" "$2/rc"' \
+		"$0" "$out" "$async" </dev/null >/dev/null 2>&1 &
+	echo $! >"$async/pid"
+	;;
+boot)
+	boot
+	;;
+wait)
+	if ! pending; then
+		rm -rf "$async"
+		boot
+		exit $?
+	fi
+	# the boot's own timeout ends it; the margin covers its start-up
+	for _ in $(seq 1 $((VM_TIMEOUT + 60))); do
+		[ -f "$async/rc" ] && break
+		sleep 1
+	done
+	rc=$(cat "$async/rc" 2>/dev/null || echo 124)
+	rm -rf "$async"
+	exit "$rc"
+	;;
+stop)
+	[ -f "$async/pid" ] && kill -TERM -- "-$(cat "$async/pid")" 2>/dev/null
+	rm -rf "$async"
+	;;
+*)
+	echo "usage: $0 start|wait|stop OUTPUT" >&2
+	exit 2
+	;;
+esac
