@@ -34,7 +34,8 @@ TEST_SRCS := $(wildcard tests/*_test.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(wildcard tests/*.t)
 # workload generators: the benchmarks and some tests drive them
-BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 
 INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
@@ -167,13 +168,16 @@ CLANG_TIDY ?= clang-tidy-14
 CPPCHECK ?= cppcheck
 CLANG_FORMAT ?= clang-format-14
 COMPDB := $(OUTPUT)/compile_commands.json
-LINT_SRCS := $(wildcard user/*.c bench/*.c) $(TEST_SRCS) $(FUZZ_SRCS)
+LINT_SRCS := $(wildcard user/*.c) $(BENCH_SRCS) $(TEST_SRCS) $(FUZZ_SRCS)
 
 # bpftool's skeletons and the kselftest harness are others' code: -isystem
 LINT_CFLAGS = $(subst -I$(GEN),-isystem $(GEN),$(CFLAGS))
 
-$(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h
-	{ scripts/compdb.sh $(CC) $(LINT_CFLAGS) -- $(wildcard user/*.c bench/*.c); \
+$(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h \
+		$(GEN)/bench/rb_producer.skel.h
+	{ scripts/compdb.sh $(CC) $(LINT_CFLAGS) -- $(wildcard user/*.c) \
+		$(filter-out bench/rb_producer.c,$(BENCH_SRCS)); \
+	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -isystem $(GEN)/bench -- bench/rb_producer.c; \
 	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -Wno-sign-compare -isystem $(KSFT_DIR) -Itests \
 		-- $(TEST_SRCS); \
 	  scripts/compdb.sh $(CLANG) $(FUZZ_CFLAGS) -- $(FUZZ_SRCS); } | jq -s add > $@.tmp

@@ -123,7 +123,7 @@ TEST(events_round_trip_across_blocks)
 {
 	enum { N = 3000, BLOCK = 700 };
 	struct nst_event *ev = calloc(N, sizeof(*ev)), *out = calloc(BLOCK, sizeof(*out));
-	unsigned char *buf = malloc(BLOCK * NST_ENC_EVENT_MAX);
+	unsigned char *buf = malloc((size_t)BLOCK * NST_ENC_EVENT_MAX);
 	struct nst_event wprev = {}, rprev = {}, zero = {};
 
 	ASSERT_TRUE(ev && out && buf);

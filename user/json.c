@@ -66,7 +66,7 @@ static const unsigned char special[256] = {
 static void put_escape(struct jw *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char e[6] = { '\\', c };
+	char e[6] = { '\\', c, 'u', '0', '0' };
 
 	if (c == '"' || c == '\\') {
 		jw_put(w, e, 2);
@@ -74,7 +74,7 @@ static void put_escape(struct jw *w, unsigned char c)
 		e[1] = c == '\n' ? 'n' : 't';
 		jw_put(w, e, 2);
 	} else {
-		memcpy(e + 1, "u00", 3);
+		e[1] = 'u';
 		e[4] = hex[c >> 4];
 		e[5] = hex[c & 15];
 		jw_put(w, e, 6);

@@ -20,9 +20,11 @@ vm=$out/vm
 async=$vm/async
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 
+# --foreground keeps timeout, and so qemu, in the caller's process group,
+# where stop finds them
 boot() {
 	rm -rf "$vm/results" "$vm/tap.log"
-	timeout -k 5 "$VM_TIMEOUT" "$here/boot.sh" "$out" "nstrace.ci=${CI:-false}" \
+	timeout --foreground -k 5 "$VM_TIMEOUT" "$here/boot.sh" "$out" "nstrace.ci=${CI:-false}" \
 		${VM_TESTS:+"nstrace.tests=$VM_TESTS"} </dev/null >"$vm/console.log" 2>&1
 }
 
