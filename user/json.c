@@ -66,7 +66,7 @@ static const unsigned char special[256] = {
 static void put_escape(struct jw *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char e[6] = { '\\', c, 'u', '0', '0' };
+	char e[6] = { '\\', c, '0', '0' };
 
 	if (c == '"' || c == '\\') {
 		jw_put(w, e, 2);
