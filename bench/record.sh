@@ -6,8 +6,9 @@
 #  2. what the recorder sustains: bench/rb_producer feeds the recorder's own
 #     ring buffer synthetic events at 1 and 2 million a second for 10 s, with
 #     the default 4 MiB buffer and with -b 64M; events recorded and lost;
-#  3. `nstrace report` of a 10-million-event recording (made by 2.): seconds
-#     per format, elapsed and CPU (user+sys), median of ROUNDS;
+#  3. `nstrace report` of two 10-million-event recordings, one made by 2.
+#     and one of a real two-thread storm: seconds per format, elapsed and
+#     CPU (user+sys), median of ROUNDS;
 #  4. bytes per event in the pod scenario's steady state (a pod churn loop).
 # usage: sudo bench/record.sh [ROUNDS]
 set -eu
@@ -68,15 +69,23 @@ for buf in 4M 64M; do
 done
 
 synthetic 64M 1000000 10 "$TMP/big.nst"
-echo "10M file: $(grep -o 'Recorded.*' "$TMP/syn.err"), $(stat -c %s "$TMP/big.nst") bytes"
-for f in text json csv; do
-	for r in $(seq 1 "$ROUNDS"); do
-		/usr/bin/time -f "%e %U %S" -o "$TMP/t" "$NST" report "$TMP/big.nst" --format $f >/dev/null
-		awk '{ print $1, $2 + $3 }' "$TMP/t" >>"$TMP/rep.$f"
+echo "10M synthetic file: $(grep -o 'Recorded.*' "$TMP/syn.err"), $(stat -c %s "$TMP/big.nst") bytes"
+# a real one: the two-thread storm, whose times, latencies and tids vary as they do
+"$NST" record -o "$TMP/storm.nst" --comm setns_storm -- "$STORM" 5000000 2 >/dev/null 2>"$TMP/st.err"
+echo "10M storm file: $(grep -o 'Recorded.*' "$TMP/st.err"), $(stat -c %s "$TMP/storm.nst") bytes"
+for file in big storm; do
+	for f in text json csv; do
+		for r in $(seq 1 "$ROUNDS"); do
+			/usr/bin/time -f "%e %U %S" -o "$TMP/t" "$NST" report "$TMP/$file.nst" \
+				--format $f >/dev/null
+			awk '{ print $1, $2 + $3 }' "$TMP/t" >>"$TMP/rep.$file.$f"
+		done
+		echo "report --format $f of the 10M-event $file file:" \
+			"$(cut -d' ' -f1 "$TMP/rep.$file.$f" | median) s elapsed," \
+			"$(cut -d' ' -f2 "$TMP/rep.$file.$f" | median) s CPU (median of $ROUNDS)"
 	done
-	echo "report --format $f of the 10M-event file: $(cut -d' ' -f1 "$TMP/rep.$f" | median) s" \
-		"elapsed, $(cut -d' ' -f2 "$TMP/rep.$f" | median) s CPU (median of $ROUNDS)"
 done
+rm -f "$TMP/big.nst" "$TMP/storm.nst"
 
 # pod churn: A holds net,uts,ipc,mnt,pid; B joins A's net,uts with mnt,pid of its own
 churn() {
