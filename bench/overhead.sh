@@ -111,9 +111,19 @@ done
 echo
 /usr/bin/time -f "%M" -o "$TMP/rss.rec" "$NST" record -o "$TMP/big.nst" --comm setns_storm -- "$STORM" 5000000 2 >/dev/null 2>"$TMP/big.err"
 echo "nstrace record peak RSS through $(sed -n 's/^Recorded \([0-9]*\) events.*/\1/p' "$TMP/big.err") events: $(($(cat "$TMP/rss.rec") / 1024)) MiB ($(cat "$TMP/rss.rec") KiB)"
-for i in 1 2 3 4 5; do
+# time to ready, --tier auto (the fentry probe, then the fallback) and
+# --tier tracepoint (no probe), alternating
+ready_ms() {
+	local s
 	s=$(date +%s%N)
-	"$NST" --duration 100ms --no-summary 2>&1 >/dev/null | while read -r l; do
-		case $l in Tracing*) echo $((($(date +%s%N) - s) / 1000000)); esac
+	"$NST" --tier "$1" --duration 100ms --no-summary 2>&1 >/dev/null | while read -r l; do
+		case $l in Tracing*) echo $((($(date +%s%N) - s) / 1000000)) ;; esac
 	done
-done | sort -n | awk '{ v[NR] = $1 } END { print "time to ready (attached, first event deliverable): median " v[int((NR + 1) / 2)] " ms of " NR " runs" }'
+}
+for i in 1 2 3 4 5; do
+	ready_ms auto >>"$TMP/ready.auto"
+	ready_ms tracepoint >>"$TMP/ready.tracepoint"
+done
+for tier in auto tracepoint; do
+	sort -n "$TMP/ready.$tier" | awk -v t=$tier '{ v[NR] = $1 } END { print "time to ready (attached, first event deliverable), --tier " t ": median " v[int((NR + 1) / 2)] " ms of " NR " runs (" v[1] "-" v[NR] ")" }'
+done

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kfuncs.h"
 #include "nsreg.h"
 #include "privs.h"
 #include "procparse.h"
@@ -32,7 +33,7 @@ struct nst_bpf {
 	struct ring_buffer *rb;
 	int ncpus;
 	struct nsreg *seen; /* with a task filter: namespaces traced tasks were in */
-	struct btf *vmlinux; /* while opening: the kernel's BTF, parsed once */
+	struct nst_kfuncs *kfuncs; /* while opening: which kernel functions exist */
 };
 
 static struct nstrace_bpf *skel_of(struct nst_tracer *t)
@@ -84,11 +85,11 @@ static bool is_fentry_prog(struct bpf_program *prog)
 	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
 }
 
-static bool kernel_has_func(const struct btf *vmlinux, struct bpf_program *prog)
+static bool kernel_has_func(struct nst_kfuncs *kfuncs, struct bpf_program *prog)
 {
 	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
 
-	return vmlinux && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) > 0;
+	return nst_kfuncs_has(kfuncs, target);
 }
 
 static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
@@ -126,21 +127,21 @@ static const char *const *alternatives_of(struct bpf_program *prog)
 
 /* Load prog when its function exists; a group's first present member only. */
 static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
-			       const struct btf *vmlinux)
+			       struct nst_kfuncs *kfuncs)
 {
 	const char *const *group = alternatives_of(prog);
 	struct bpf_program *first = NULL;
 
 	if (!group) {
-		bpf_program__set_autoload(prog, kernel_has_func(vmlinux, prog));
-		if (!kernel_has_func(vmlinux, prog))
+		bpf_program__set_autoload(prog, kernel_has_func(kfuncs, prog));
+		if (!kernel_has_func(kfuncs, prog))
 			note_missing(t, prog);
 		return;
 	}
 	for (int i = 0; i < 4 && group[i] && !first; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(skel_of(t)->obj, group[i]);
 
-		if (p && kernel_has_func(vmlinux, p))
+		if (p && kernel_has_func(kfuncs, p))
 			first = p;
 	}
 	bpf_program__set_autoload(prog, prog == first);
@@ -165,12 +166,12 @@ static bool is_syscall_fentry(struct bpf_program *prog)
 }
 
 /* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
-static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vmlinux)
+static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kfuncs *kfuncs)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) if (is_syscall_fentry(prog) &&
-						    !kernel_has_func(vmlinux, prog)) return false;
+						    !kernel_has_func(kfuncs, prog)) return false;
 	return true;
 }
 
@@ -179,10 +180,10 @@ static bool syscall_fentry_complete(struct bpf_object *obj, const struct btf *vm
  * fentry set only if complete (else the raw syscall tracepoints instead), and
  * a tracepoint program only where its fe_ twin can't load.
  */
-static void select_programs(struct nst_tracer *t, enum nst_tier tier, const struct btf *vmlinux)
+static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst_kfuncs *kfuncs)
 {
 	struct bpf_object *obj = skel_of(t)->obj;
-	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, vmlinux);
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, kfuncs);
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
@@ -202,13 +203,13 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, const stru
 		} else if (!is_fentry_prog(prog)) {
 			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
 			twin = bpf_object__find_program_by_name(obj, twin_name);
-			load = !twin || !kernel_has_func(vmlinux, twin);
+			load = !twin || !kernel_has_func(kfuncs, twin);
 		} else {
-			select_fentry_prog(t, prog, vmlinux);
+			select_fentry_prog(t, prog, kfuncs);
 			continue;
 		}
 		if (tier == NST_TIER_FENTRY && is_syscall_fentry(prog) &&
-		    !kernel_has_func(vmlinux, prog))
+		    !kernel_has_func(kfuncs, prog))
 			note_missing(t, prog);
 		bpf_program__set_autoload(prog, load);
 	}
@@ -415,14 +416,14 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	return 0;
 }
 
-/* The fentry probe and the program choice share one parse (seconds in a TCG VM). */
-static const struct btf *kernel_btf(struct nst_tracer *t)
+/* The fentry probe and the program choice share one lookup. */
+static struct nst_kfuncs *kernel_funcs(struct nst_tracer *t)
 {
 	struct nst_bpf *b = t->impl;
 
-	if (!b->vmlinux)
-		b->vmlinux = btf__load_vmlinux_btf();
-	return b->vmlinux;
+	if (!b->kfuncs)
+		b->kfuncs = nst_kfuncs_open();
+	return b->kfuncs;
 }
 
 /* Open, filter, load and attach one tier; on failure the skeleton is gone. */
@@ -439,7 +440,7 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
 		return ret;
 	}
-	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_btf(t) : NULL);
+	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_funcs(t) : NULL);
 	ret = set_filters(t, o, err, errlen);
 	if (!ret)
 		ret = load_and_attach(t, o, err, errlen);
@@ -461,11 +462,9 @@ static bool fentry_allowed(struct nst_tracer *t)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	const struct btf *vmlinux = kernel_btf(t);
-	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "switch_task_namespaces", BTF_KIND_FUNC)
-			 : -1;
+	long long id = nst_kfuncs_id(kernel_funcs(t), "switch_task_namespaces");
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = id > 0 ? id : 0);
+		    .attach_btf_id = id > 0 ? (__u32)id : 0);
 	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
 
 	if (fd >= 0)
@@ -530,8 +529,8 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	t->backend = NST_BACKEND_BPF;
 	b->ncpus = libbpf_num_possible_cpus();
 	ret = open_best_tier(t, o, err, errlen);
-	btf__free(b->vmlinux);
-	b->vmlinux = NULL;
+	nst_kfuncs_close(b->kfuncs);
+	b->kfuncs = NULL;
 	if (ret)
 		goto fail;
 	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
