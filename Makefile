@@ -269,6 +269,18 @@ $(GEN)/bench/rb_producer.skel.h: $(GEN)/bench/rb_producer.bpf.o
 $(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
 	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
 
+# The tracepoint tier's floor (bench/tp_floor.c): bench only, like rb_producer.
+$(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c $(VMLINUX_H) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	llvm-strip -g $@
+
+$(GEN)/bench/tp_floor.skel.h: $(GEN)/bench/tp_floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name tp_floor_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/bench/tp_floor: bench/tp_floor.c $(GEN)/bench/tp_floor.skel.h $(GEN)/nstrace.skel.h
+	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
+
 demo: $(BIN)
 	$(BIN) demo
 

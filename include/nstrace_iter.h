@@ -24,7 +24,10 @@ struct nst_task_rec {
 	char comm[NST_COMM_LEN];
 };
 
-/* One open nsfs fd, from iter/task_file: a namespace held by a file. */
+/*
+ * One open nsfs fd, from iter/task_file: a namespace held by a file. The
+ * iterator fills pid and fd; ino and type come from /proc/PID/fd/FD.
+ */
 struct nst_fd_rec {
 	__u32 pid;
 	__u32 fd;

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +164,26 @@ static void add_fd(struct inventory *inv, const struct nst_fd_rec *r)
 		add_holder(n, what);
 }
 
-static int read_iter(int link_fd, size_t size, void (*fn)(struct inventory *, const void *),
-		     struct inventory *inv)
+/* An fd that may be on a namespace: its /proc link says "net:[4026531840]". */
+static void add_fd_link(struct inventory *inv, __u32 pid, __u32 fd)
+{
+	struct nst_fd_rec r = { .pid = pid, .fd = fd };
+	char path[64], link[64];
+	__u64 flag;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd/%u", pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	if (nst_proc_ns_link(link, &flag, &r.ino))
+		return;
+	r.type = flag;
+	add_fd(inv, &r);
+}
+
+static int read_iter(int link_fd, size_t size, void (*fn)(void *, const void *), void *arg)
 {
 	char buf[sizeof(struct nst_task_rec) * 256];
 	int fd = bpf_iter_create(link_fd);
@@ -175,19 +194,105 @@ static int read_iter(int link_fd, size_t size, void (*fn)(struct inventory *, co
 	/* records never straddle reads: the iterator writes whole records */
 	while ((n = read(fd, buf, sizeof(buf) - sizeof(buf) % size)) > 0)
 		for (ssize_t off = 0; off + (ssize_t)size <= n; off += size)
-			fn(inv, buf + off);
+			fn(arg, buf + off);
 	close(fd);
 	return n < 0 ? -errno : 0;
 }
 
-static void task_cb(struct inventory *inv, const void *r)
+static void task_cb(void *inv, const void *r)
 {
 	add_task(inv, r, true);
 }
 
-static void fd_cb(struct inventory *inv, const void *r)
+/* The fd pass runs beside the task pass and keeps its few records for after. */
+struct fd_pass {
+	struct nsiter_lskel *skel;
+	struct nst_fd_rec *recs;
+	size_t n, cap;
+	int ret;
+};
+
+static void fd_keep(void *arg, const void *r)
 {
-	add_fd(inv, r);
+	struct fd_pass *p = arg;
+
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? 2 * p->cap : 64;
+		struct nst_fd_rec *q = realloc(p->recs, nc * sizeof(*q));
+
+		if (!q) {
+			p->ret = -ENOMEM;
+			return;
+		}
+		p->recs = q;
+		p->cap = nc;
+	}
+	p->recs[p->n++] = *(const struct nst_fd_rec *)r;
+}
+
+static int iter_link(int prog_fd, __u32 pid)
+{
+	union bpf_iter_link_info info = { .task.pid = pid };
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .iter_info = &info, .iter_info_len = sizeof(info));
+
+	return bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
+}
+
+/*
+ * The fd pass learns nsfs's f_op from self_fd, in a pass over our own
+ * process alone (kernels before 6.1 cannot filter: a whole pass then).
+ */
+static void *fd_pass_run(void *arg)
+{
+	struct fd_pass *p = arg;
+	struct nsiter_lskel *skel = p->skel;
+	int self = iter_link(skel->progs.ns_fds.prog_fd, getpid());
+	int ret = read_iter(self >= 0 ? self : skel->links.ns_fds_fd, sizeof(struct nst_fd_rec),
+			    fd_keep, p);
+
+	if (self >= 0)
+		close(self);
+	if (!ret && !skel->bss->nsfs_fops)
+		ret = -ENOENT;
+	p->n = 0;
+	if (!ret)
+		ret = read_iter(skel->links.ns_fds_fd, sizeof(struct nst_fd_rec), fd_keep, p);
+	if (!p->ret)
+		p->ret = ret;
+	return NULL;
+}
+
+/*
+ * Both passes walk every task, one reading namespaces, the other every open
+ * file: on two threads they take about the time of the longer one.
+ */
+static int run_passes(struct nsiter_lskel *skel, struct inventory *inv)
+{
+	struct fd_pass fp = { .skel = skel };
+	pthread_t th;
+	bool threaded = !pthread_create(&th, NULL, fd_pass_run, &fp);
+	int ret;
+
+	ret = read_iter(skel->links.ns_tasks_fd, sizeof(struct nst_task_rec), task_cb, inv);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fd_pass_run(&fp);
+	if (!ret)
+		ret = fp.ret;
+	for (size_t i = 0; !ret && i < fp.n; i++)
+		add_fd_link(inv, fp.recs[i].pid, fp.recs[i].fd);
+	free(fp.recs);
+	return ret;
+}
+
+static int load_bpf(struct nsiter_lskel *skel, int self_fd)
+{
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->self_fd = self_fd;
+	if (nsiter_lskel__load(skel) || nsiter_lskel__attach(skel))
+		return errno ? -errno : -ENOTSUP;
+	return 0;
 }
 
 /*
@@ -197,21 +302,20 @@ static void fd_cb(struct inventory *inv, const void *r)
  */
 static int collect_bpf(struct inventory *inv, char *err, size_t errlen)
 {
-	struct nsiter_lskel *skel = nsiter_lskel__open_and_load();
-	int ret;
+	struct nsiter_lskel *skel = nsiter_lskel__open();
+	int self_fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	int ret = !skel || self_fd < 0 ? -errno : load_bpf(skel, self_fd);
 
-	if (!skel) {
-		ret = errno ? -errno : -ENOTSUP;
+	if (ret) {
 		snprintf(err, errlen, "failed to load the BPF iterators: %s", strerror(-ret));
-		return ret;
+		goto out;
 	}
-	ret = nsiter_lskel__attach(skel);
-	if (!ret)
-		ret = read_iter(skel->links.ns_tasks_fd, sizeof(struct nst_task_rec), task_cb, inv);
-	if (!ret)
-		ret = read_iter(skel->links.ns_fds_fd, sizeof(struct nst_fd_rec), fd_cb, inv);
+	ret = run_passes(skel, inv);
 	if (ret)
 		snprintf(err, errlen, "failed to run the BPF iterators: %s", strerror(-ret));
+out:
+	if (self_fd >= 0)
+		close(self_fd);
 	nsiter_lskel__destroy(skel);
 	return ret;
 }
@@ -248,27 +352,15 @@ static void proc_status(const char *pid, struct nst_task_rec *r)
 
 static void proc_fds(struct inventory *inv, const char *pid)
 {
-	char path[600], link[64];
+	char path[300];
 	struct dirent *d;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
 	dir = opendir(path);
-	while (dir && (d = readdir(dir))) {
-		struct nst_fd_rec r = { .pid = atoi(pid), .fd = atoi(d->d_name) };
-		__u64 flag;
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, d->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (nst_proc_ns_link(link, &flag, &r.ino))
-			continue;
-		r.type = flag;
-		add_fd(inv, &r);
-	}
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			add_fd_link(inv, atoi(pid), atoi(d->d_name));
 	if (dir)
 		closedir(dir);
 }

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * What a task outside nstrace's filter pays, against the floor, in one
+ * process: rounds of setns(fd, CLONE_NEWUTS) storms with nothing attached,
+ * with an empty program pair on the raw syscall tracepoints (bench/
+ * tp_floor.bpf.c), and with nstrace's own tracepoint pair, loaded from its
+ * skeleton with a --pid filter that excludes this process. The three run in
+ * turn, round after round, so the VM's drift hits all three alike; it prints
+ * each one's median cost per call and the medians of the per-round ratios.
+ *
+ * usage: tp_floor [ROUNDS [CALLS_PER_ROUND]]
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "nstrace.skel.h"
+#include "tp_floor.skel.h"
+
+enum { NONE, FLOOR, NSTRACE, NCONF };
+static const char *const conf_name[NCONF] = { "untraced", "empty tracepoint pair",
+					      "nstrace, outside --pid" };
+
+static double storm_ns(int fd, long calls)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < calls; i++)
+		if (setns(fd, CLONE_NEWUTS)) {
+			perror("setns");
+			exit(1);
+		}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / calls;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* nstrace's two syscall programs, set up as `nstrace --pid 1` sets them up. */
+static struct nstrace_bpf *load_nstrace(void)
+{
+	struct nstrace_bpf *s = nstrace_bpf__open();
+	struct bpf_program *p;
+	__u32 init = 1;
+	__u8 one = 1;
+
+	if (!s)
+		return NULL;
+	bpf_object__for_each_program(p, s->obj) bpf_program__set_autoload(
+		p, p == s->progs.tp_sys_enter || p == s->progs.tp_sys_exit);
+	bpf_map__set_max_entries(s->maps.events, 4096);
+	s->rodata->filter_tgid = true;
+	s->rodata->nr_clone = SYS_clone;
+	s->rodata->nr_clone3 = SYS_clone3;
+	s->rodata->nr_unshare = SYS_unshare;
+	s->rodata->nr_setns = SYS_setns;
+	if (nstrace_bpf__load(s) ||
+	    bpf_map_update_elem(bpf_map__fd(s->maps.traced), &init, &one, BPF_ANY)) {
+		nstrace_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+static struct bpf_link *attach(struct bpf_program *enter, struct bpf_program *exit_,
+			       struct bpf_link **second)
+{
+	struct bpf_link *l = bpf_program__attach(enter);
+
+	*second = l ? bpf_program__attach(exit_) : NULL;
+	if (l && !*second) {
+		bpf_link__destroy(l);
+		l = NULL;
+	}
+	return l;
+}
+
+static double round_of(int conf, int fd, long calls, struct tp_floor_bpf *fl,
+		       struct nstrace_bpf *nst)
+{
+	struct bpf_link *a = NULL, *b = NULL;
+	double ns;
+
+	if (conf == FLOOR)
+		a = attach(fl->progs.floor_enter, fl->progs.floor_exit, &b);
+	else if (conf == NSTRACE)
+		a = attach(nst->progs.tp_sys_enter, nst->progs.tp_sys_exit, &b);
+	if (conf != NONE && !a) {
+		fprintf(stderr, "tp_floor: failed to attach the %s\n", conf_name[conf]);
+		exit(1);
+	}
+	/* let attaching's deferred work (RCU callbacks, kthreads) finish first */
+	usleep(50000);
+	ns = storm_ns(fd, calls);
+	bpf_link__destroy(b);
+	bpf_link__destroy(a);
+	return ns;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 21;
+	long calls = argc > 2 ? atol(argv[2]) : 100000;
+	int fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+	struct tp_floor_bpf *fl = tp_floor_bpf__open_and_load();
+	struct nstrace_bpf *nst = load_nstrace();
+	double *ns[NCONF], *ratio[NCONF];
+
+	if (rounds < 1 || calls < 1) {
+		fprintf(stderr, "usage: tp_floor [ROUNDS [CALLS_PER_ROUND]]\n");
+		return 2;
+	}
+	if (fd < 0 || !fl || !nst) {
+		fprintf(stderr, "tp_floor: failed to set up (root, and a kernel with BTF)\n");
+		return 1;
+	}
+	for (int c = 0; c < NCONF; c++) {
+		ns[c] = calloc(rounds, sizeof(double));
+		ratio[c] = calloc(rounds, sizeof(double));
+	}
+	storm_ns(fd, calls); /* warm up */
+	for (int r = 0; r < rounds; r++) {
+		/* rotate the order, so no configuration always runs first */
+		for (int k = 0; k < NCONF; k++) {
+			int c = (r + k) % NCONF;
+
+			ns[c][r] = round_of(c, fd, calls, fl, nst);
+		}
+		for (int c = 0; c < NCONF; c++)
+			ratio[c][r] = ns[c][r] / ns[NONE][r];
+	}
+	printf("# %d rounds of %ld setns calls each, the three in turn\n", rounds, calls);
+	for (int c = 0; c < NCONF; c++) {
+		double rmin = ratio[c][0], rmax = ratio[c][0];
+
+		for (int r = 1; r < rounds; r++) {
+			rmin = ratio[c][r] < rmin ? ratio[c][r] : rmin;
+			rmax = ratio[c][r] > rmax ? ratio[c][r] : rmax;
+		}
+		printf("%-24s %8.1f ns/call  ratio min/median/max %.3f / %.3f / %.3f\n",
+		       conf_name[c], median(ns[c], rounds), rmin, median(ratio[c], rounds), rmax);
+	}
+	return 0;
+}
