@@ -169,15 +169,17 @@ CPPCHECK ?= cppcheck
 CLANG_FORMAT ?= clang-format-14
 COMPDB := $(OUTPUT)/compile_commands.json
 LINT_SRCS := $(wildcard user/*.c) $(BENCH_SRCS) $(TEST_SRCS) $(FUZZ_SRCS)
+# bench tools built with a skeleton of their own
+BENCH_BPF_TOOLS := bench/rb_producer.c bench/tp_floor.c
 
 # bpftool's skeletons and the kselftest harness are others' code: -isystem
 LINT_CFLAGS = $(subst -I$(GEN),-isystem $(GEN),$(CFLAGS))
 
 $(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h \
-		$(GEN)/bench/rb_producer.skel.h
+		$(GEN)/bench/rb_producer.skel.h $(GEN)/bench/tp_floor.skel.h
 	{ scripts/compdb.sh $(CC) $(LINT_CFLAGS) -- $(wildcard user/*.c) \
-		$(filter-out bench/rb_producer.c,$(BENCH_SRCS)); \
-	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -isystem $(GEN)/bench -- bench/rb_producer.c; \
+		$(filter-out $(BENCH_BPF_TOOLS),$(BENCH_SRCS)); \
+	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -isystem $(GEN)/bench -- $(BENCH_BPF_TOOLS); \
 	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -Wno-sign-compare -isystem $(KSFT_DIR) -Itests \
 		-- $(TEST_SRCS); \
 	  scripts/compdb.sh $(CLANG) $(FUZZ_CFLAGS) -- $(FUZZ_SRCS); } | jq -s add > $@.tmp

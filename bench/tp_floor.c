@@ -63,8 +63,9 @@ static struct nstrace_bpf *load_nstrace(void)
 
 	if (!s)
 		return NULL;
-	bpf_object__for_each_program(p, s->obj) bpf_program__set_autoload(
-		p, p == s->progs.tp_sys_enter || p == s->progs.tp_sys_exit);
+	for (p = bpf_object__next_program(s->obj, NULL); p; p = bpf_object__next_program(s->obj, p))
+		bpf_program__set_autoload(p,
+					  p == s->progs.tp_sys_enter || p == s->progs.tp_sys_exit);
 	bpf_map__set_max_entries(s->maps.events, 4096);
 	s->rodata->filter_tgid = true;
 	s->rodata->nr_clone = SYS_clone;
