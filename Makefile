@@ -88,6 +88,15 @@ $(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
+# The tracer once more, for kernels with bpf_rdonly_cast (6.2+): its hot
+# path reads kernel memory with direct loads instead of probe-read helper
+# calls. Same programs and maps: the collector opens either with one
+# skeleton (user/tracer_bpf.c).
+$(GEN)/nstrace_cast.bpf.o: bpf/nstrace.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+	$(CLANG) $(BPF_CFLAGS) -DNST_RDONLY_CAST -c $< -o $@
+	llvm-strip -g $@
+SKELS += $(GEN)/nstrace_cast.skel.h
+
 # Light skeleton for the inventory iterators: the kernel applies the CO-RE
 # relocations, so `nstrace ls` never parses the vmlinux BTF (~150 ms here).
 LSKELS := $(GEN)/nsiter.lskel.h

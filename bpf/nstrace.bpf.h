@@ -81,12 +81,43 @@ static __always_inline struct pid_namespace *task_pid_ns(struct task_struct *t)
 	return BPF_CORE_READ(up, ns);
 }
 
-static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+static __always_inline __u32 task_pid_ns_ino_probed(struct task_struct *t)
 {
 	struct pid_namespace *ns = task_pid_ns(t);
 
 	return ns ? BPF_CORE_READ(ns, ns.inum) : 0;
 }
+
+#ifdef NST_RDONLY_CAST
+/*
+ * The build for kernels with bpf_rdonly_cast (6.2+): kernel memory that no
+ * typed load reaches (an array indexed at run time, a void pointer) becomes
+ * a typed pointer again, read with direct loads (fault-safe, as probe reads
+ * are) instead of a helper call each, the traced call's largest cost.
+ */
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
+#define NST_CAST(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+
+static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+{
+	struct pid *pid = t->thread_pid;
+	struct pid_namespace *ns;
+	struct upid *up;
+
+	if (!pid)
+		return 0;
+	up = NST_CAST(struct upid, (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+					   (__u64)pid->level * bpf_core_type_size(struct upid));
+	ns = up->ns;
+	return ns ? ns->ns.inum : 0;
+}
+#else
+/* The pid namespace of a task pointer the verifier knows (see task_nsproxy_inos). */
+static __always_inline __u32 task_pid_ns_ino(struct task_struct *t)
+{
+	return task_pid_ns_ino_probed(t);
+}
+#endif
 
 /* The namespaces an nsproxy holds, by event slot. */
 #define NSPROXY_SLOTS(X)                      \
@@ -133,7 +164,7 @@ static __always_inline void task_ns_inos_probed(struct task_struct *t, __u32 *in
 {
 	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
 
-	ino[NST_NS_PID] = task_pid_ns_ino(t);
+	ino[NST_NS_PID] = task_pid_ns_ino_probed(t);
 	ino[NST_NS_USER] = BPF_CORE_READ(t, real_cred, user_ns, ns.inum);
 #define NSP_READ(slot, field) ino[slot] = nsp ? BPF_CORE_READ(nsp, field, ns.inum) : 0;
 	NSPROXY_SLOTS(NSP_READ)
@@ -150,8 +181,19 @@ static __always_inline struct task_struct *pid_task_of(struct pid *pid)
 	return (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
 }
 
+/* The file at fd of t, a task pointer the verifier knows; NULL if none. */
 static __always_inline struct file *task_fd_file(struct task_struct *t, int fd)
 {
+#ifdef NST_RDONLY_CAST
+	struct fdtable *fdt = t->files ? t->files->fdt : NULL;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	/* an array indexed at run time: no typed load reaches it */
+	bpf_core_read(&f, sizeof(f), &fdt->fd[fd]);
+	return f;
+#else
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds;
 	struct file *f = NULL;
@@ -161,6 +203,7 @@ static __always_inline struct file *task_fd_file(struct task_struct *t, int fd)
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_core_read(&f, sizeof(f), &fds[fd]);
 	return f;
+#endif
 }
 
 /* pidfds are pidfs inodes since 6.9 and anon inodes named "[pidfd]" before. */
@@ -183,39 +226,78 @@ static __always_inline bool file_is_pidfd(struct file *f, unsigned long magic)
  * Where setns(fd, nstype) is trying to go, read from the fd at entry so a
  * failing call still names its target.
  */
+/* An open file as setns_target needs it: its inode, and what the inode says. */
+struct nst_file_facts {
+	struct inode *inode;
+	unsigned long magic;
+	__u32 ino;
+	__u32 ns_type; /* nsfs only: CLONE_NEW* */
+};
+
+#ifdef NST_RDONLY_CAST
+static __always_inline void file_facts(struct file *file, struct nst_file_facts *ff)
+{
+	struct inode *inode = NST_CAST(struct file, file)->f_inode;
+	struct ns_common___new *ns;
+	struct ns_common *old;
+
+	ff->inode = inode;
+	ff->magic = inode->i_sb->s_magic;
+	if (ff->magic != NSFS_MAGIC)
+		return;
+	ff->ino = inode->i_ino;
+	if (bpf_core_field_exists(struct ns_common___new, ns_type)) {
+		ns = NST_CAST(struct ns_common___new, inode->i_private);
+		ff->ns_type = ns->ns_type;
+	} else {
+		old = NST_CAST(struct ns_common, inode->i_private);
+		ff->ns_type = ((struct proc_ns_operations___old *)old->ops)->type;
+	}
+}
+#else
+static __always_inline void file_facts(struct file *file, struct nst_file_facts *ff)
+{
+	/* a local: BPF_CORE_READ would relocate a field path through ff */
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+
+	ff->inode = inode;
+	ff->magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (ff->magic != NSFS_MAGIC)
+		return;
+	ff->ino = BPF_CORE_READ(inode, i_ino);
+	ff->ns_type = ns_common_type(BPF_CORE_READ(inode, i_private));
+}
+#endif
+
 static __always_inline void setns_target(struct task_struct *t, int fd, __u64 nstype,
 					 struct nst_event *e)
 {
 	struct file *f = task_fd_file(t, fd);
-	struct inode *inode;
-	unsigned long magic;
+	struct nst_file_facts ff = {};
 
 	e->setns_fd = fd;
 	if (!f) {
 		e->target_kind = NST_TGT_BADFD;
 		return;
 	}
-	inode = BPF_CORE_READ(f, f_inode);
-	magic = BPF_CORE_READ(inode, i_sb, s_magic);
-	if (magic == NSFS_MAGIC) {
-		struct ns_common *ns = BPF_CORE_READ(inode, i_private);
-		__u32 type = ns_common_type(ns);
-		__u32 ino = BPF_CORE_READ(inode, i_ino);
-		__u32 slots = nst_flags_to_slots(type);
+	file_facts(f, &ff);
+	if (ff.magic == NSFS_MAGIC) {
+		__u32 slots = nst_flags_to_slots(ff.ns_type);
 
 		e->target_kind = NST_TGT_NSFS;
-		e->target_type = type;
+		e->target_type = ff.ns_type;
 		/* a pid ns fd changes only pid_for_children; a time ns fd both slots */
 		slots &= ~(1U << NST_NS_PID);
 		for (int i = 0; i < NST_NS_COUNT; i++)
 			if (slots & (1U << i))
-				e->target[i] = ino;
+				e->target[i] = ff.ino;
 		return;
 	}
-	if (file_is_pidfd(f, magic)) {
+	if (file_is_pidfd(f, ff.magic)) {
+		struct inode *inode = ff.inode;
 		/* pidfs keeps the struct pid in the inode; anon-inode pidfds in the file */
-		struct pid *pid = magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private)
-							: BPF_CORE_READ(f, private_data);
+		struct pid *pid = ff.magic == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private)
+							   : BPF_CORE_READ(f, private_data);
 		struct task_struct *tt = pid_task_of(pid);
 		__u32 inos[NST_NS_COUNT] = {};
 

@@ -8,8 +8,11 @@ QUICK="-n 20 -j 1 -d 100ms --hold 10"
 
 # snapshot: processes, our mounts, and distinct namespaces on the machine
 snapshot() {
-	# user processes only: kernel workers come and go on their own
-	procs=$(for c in /proc/[0-9]*/cmdline; do [ -s "$c" ] && echo; done 2>/dev/null | wc -l)
+	# user processes only (a command line; kernel workers, which come and go
+	# on their own, have none); procfs sizes read 0, so read one argument
+	procs=$(for c in /proc/[0-9]*/cmdline; do
+		IFS= read -r -d '' _ <"$c" && echo
+	done 2>/dev/null | wc -l)
 	mounts=$(wc -l </proc/self/mountinfo)
 	nss=$(for f in /proc/[0-9]*/ns/*; do readlink "$f"; done 2>/dev/null | sort -u | wc -l)
 	echo "$procs $mounts $nss"

@@ -21,6 +21,7 @@
 #include "procparse.h"
 #include "tracer_int.h"
 #include "nstrace.skel.h"
+#include "nstrace_cast.skel.h"
 
 /* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
 #define DEFAULT_RINGBUF (4U << 20)
@@ -426,6 +427,29 @@ static struct nst_kfuncs *kernel_funcs(struct nst_tracer *t)
 	return b->kfuncs;
 }
 
+/*
+ * The tracer's object, or on kernels with bpf_rdonly_cast its build with
+ * direct loads on the hot path (bpf/nstrace.bpf.h, NST_RDONLY_CAST). Both
+ * come from one source with the same programs, maps and variables, so the
+ * one skeleton binds to either.
+ */
+static struct nstrace_bpf *open_skel(struct nst_tracer *t)
+{
+	struct nstrace_bpf *s = calloc(1, sizeof(*s));
+	int err = s ? nstrace_bpf__create_skeleton(s) : -ENOMEM;
+
+	if (!err && nst_kfuncs_has(kernel_funcs(t), "bpf_rdonly_cast"))
+		s->skeleton->data = nstrace_cast_bpf__elf_bytes(&s->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(s->skeleton, NULL);
+	if (err) {
+		nstrace_bpf__destroy(s);
+		errno = -err;
+		return NULL;
+	}
+	return s;
+}
+
 /* Open, filter, load and attach one tier; on failure the skeleton is gone. */
 static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum nst_tier tier,
 		     char *err, size_t errlen)
@@ -434,7 +458,7 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 	int ret;
 
 	t->tier = tier;
-	b->skel = nstrace_bpf__open();
+	b->skel = open_skel(t);
 	if (!b->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
