@@ -33,10 +33,11 @@ check "JSON has every field for every type" jq -e 'all(.results[];
 check "JSON has the environment header" jq -e '.env | has("kernel") and has("cpu_model") and
 	has("hz") and has("preempt") and has("rcu_expedited") and has("mounts") and
 	has("net_namespaces") and (.tier | test("^(tracepoint|fentry)$"))' "$TMP/b.json"
-none=$(jq '.results[] | select(.type == "none") | .latency_us.wall.p50' "$TMP/b.json")
-uts=$(jq '.results[] | select(.type == "uts") | .latency_us.wall.p50' "$TMP/b.json")
-check "uts creation ($uts us) costs more than the none baseline ($none us)" \
-	awk -v a="$uts" -v b="$none" 'BEGIN { exit !(a > b) }'
+# an invariant of the statistics, not a timing: which type costs more is
+# the machine's business, and timings stay out of pass/fail tests
+check "every type's wall percentiles are positive and ordered" jq -e 'all(.results[];
+	.latency_us.wall | .p50 > 0 and .p50 <= .p90 and .p90 <= .p99 and .p99 <= .max)' \
+	"$TMP/b.json"
 kmatched=$(jq '[.results[] | select(.skipped | not) | .latency_us.kernel_matched] | min' "$TMP/b.json")
 check "every type has kernel-side timings for its calls (min matched: $kmatched)" [ "$kmatched" -ge 15 ]
 after=$(snapshot)
