@@ -50,9 +50,10 @@ struct nsproxy_half {
 
 /*
  * Most processes share their nsproxy with many others (every fork without
- * CLONE_NEW* does), so its sixteen read chains are done once per nsproxy.
- * An nsproxy freed and reallocated during the walk could be misread, a race
- * no slower than lsns's own reading of /proc over time.
+ * CLONE_NEW* does), so its thirteen read chains are done once per nsproxy
+ * (past 8192 of them, per task again). An nsproxy freed and reallocated
+ * during the walk could be misread: the kind of race lsns has too, reading
+ * /proc one process after another.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -84,13 +85,13 @@ static __always_inline void read_nsproxy(struct nsproxy *nsp, __u32 *ns, __u32 *
 	owner[NST_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, user_ns, ns.inum);
 }
 
-/* After exit_task_namespaces() a task has no nsproxy: its slots stay 0. */
 static __always_inline void copy_half(struct nst_task_rec *r, const struct nsproxy_half *h)
 {
 	__builtin_memcpy(r->ns, h->ns, sizeof(r->ns));
 	__builtin_memcpy(r->owner, h->owner, sizeof(r->owner));
 }
 
+/* After exit_task_namespaces() a task has no nsproxy: its slots stay 0. */
 static __always_inline void task_nsproxy_half(struct nsproxy *nsp, struct nst_task_rec *r)
 {
 	struct nsproxy_half fresh = {}, *h;

@@ -124,5 +124,14 @@ wait $rec
 expect_usage "bad column" "unknown column: FOO" "$NSTRACE" ls -o NS,FOO
 expect_usage "bad type" "unknown namespace type 'nett' \(valid: mnt," "$NSTRACE" ls -t nett
 
+# The light skeleton's loader relocates in the kernel, which searches all of
+# vmlinux's BTF for every cache miss (docs/ls.md): a new type sharing a
+# cache slot with another would cost every run a search again.
+obj=${OUTPUT:-$(cd "$(dirname "$0")/.." && pwd)/.output}/nsiter.bpf.o
+cc=$("$(dirname "$0")/../bench/core-cache.py" "$obj" 2>&1)
+warm=$(echo "$cc" | sed -n 's/.*each later run \([0-9]*\)$/\1/p')
+check "the iterators' CO-RE relocations miss the kernel's cache at most 8 times a run (${warm:-$cc})" \
+	[ "${warm:-99}" -le 8 ]
+
 exec 8<&-
 done_testing
