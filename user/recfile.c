@@ -128,10 +128,10 @@ static int write_block(struct nst_rec_writer *w, __u32 type, __u32 count, const 
 	/*
 	 * One stream for the file, flushed to a byte boundary per block: small
 	 * blocks (a quiet second) still compress against all that came before.
-	 * Level 3, zlib's fastest matcher with its longest chains: level 6's
-	 * slower matcher took about twice the recorder's CPU on a setns storm
-	 * for a few percent smaller files, and the recorder shares the machine
-	 * with what it traces.
+	 * Level 3, zlib's fast matcher with its longest chains: level 6's lazy
+	 * matcher was the recorder's largest cost in a profile of a setns
+	 * storm, for files a few percent smaller, and the recorder shares the
+	 * machine with what it traces.
 	 */
 	w->zs.next_in = (Bytef *)raw;
 	w->zs.avail_in = raw_len;
