@@ -59,9 +59,14 @@ def jhash(key, initval=0):
 
 def relocations(obj):
     """The root type of each CO-RE relocation needing candidates, in order."""
-    with tempfile.TemporaryDirectory(dir="/sys/fs/bpf") as pin:
-        log = subprocess.run(["bpftool", "-d", "prog", "loadall", obj, pin + "/p"],
-                             capture_output=True, text=True).stderr
+    # a bpffs of our own to pin into: /sys/fs/bpf may not be mounted
+    with tempfile.TemporaryDirectory() as pin:
+        subprocess.run(["mount", "-t", "bpf", "bpf", pin], check=True)
+        try:
+            log = subprocess.run(["bpftool", "-d", "prog", "loadall", obj, pin + "/p"],
+                                 capture_output=True, text=True).stderr
+        finally:
+            subprocess.run(["umount", pin])
     seq = []
     for line in log.splitlines():
         m = re.search(r"relo #\d+: <(\w+)> \[\d+\] (?:struct |union |enum |typedef )?(\w+)", line)
@@ -74,7 +79,7 @@ def main():
     obj = sys.argv[1] if len(sys.argv) > 1 else ".output/nsiter.bpf.o"
     seq = relocations(obj)
     if not seq:
-        sys.exit(f"core-cache: no CO-RE relocations found in {obj} (root, bpffs, bpftool?)")
+        sys.exit(f"core-cache: no CO-RE relocations found in {obj} (root and bpftool?)")
     slots = {}
     for name in dict.fromkeys(seq):
         slots.setdefault(jhash(name.encode()) % SLOTS, []).append(name)
