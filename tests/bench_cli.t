@@ -6,20 +6,20 @@ need_root
 
 QUICK="-n 20 -j 1 -d 100ms --hold 10"
 
-# snapshot NAME: the user processes and our mounts (counts), and the
-# distinct namespaces on the machine (a list, in $TMP/NAME.ns)
+# snapshot NAME: nstrace processes (bench's workers and children are
+# forks of it) and our mounts (counts), and the distinct namespaces on the
+# machine (a list, in $TMP/NAME.ns)
+exe=$(readlink -f "$NSTRACE")
 snapshot() {
-	# user processes only (a command line; kernel workers, which come and go
-	# on their own, have none); procfs sizes read 0, so read one argument
-	procs=$(for c in /proc/[0-9]*/cmdline; do
-		IFS= read -r -d '' _ <"$c" && echo
+	procs=$(for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e")" = "$exe" ] && echo
 	done 2>/dev/null | wc -l)
 	mounts=$(wc -l </proc/self/mountinfo)
 	for f in /proc/[0-9]*/ns/*; do readlink "$f"; done 2>/dev/null | sort -u >"$TMP/$1.ns"
 	echo "$procs $mounts"
 }
 
-# Left behind: a process or mount more, or a namespace that was not there
+# Left behind: an nstrace process or a mount more, or a namespace that was not there
 # before (one that an earlier test's exiting child still held may go away).
 left_behind() {
 	local new
