@@ -3,6 +3,7 @@
 # Pipeline: vmlinux.h -> bpf/*.bpf.c -> .bpf.o -> bpftool gen skeleton ->
 # user/ -> nstrace. Every output goes to $(OUTPUT).
 
+.DEFAULT_GOAL := all
 OUTPUT ?= .output
 # BPF objects, skeletons and extracted headers; the sanitizer build shares them
 GEN ?= $(OUTPUT)
@@ -18,7 +19,6 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 ABS_OUTPUT := $(abspath $(OUTPUT))
 comma := ,
-DEPS_STAMP := $(GEN)/.deps-build
 KSFT_DIR := $(GEN)/kselftest
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -41,24 +41,26 @@ INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
-# libmicrohttpd is dlopen()ed by serve alone (user/mhd.h says why): only
-# its soname is needed here.
-# libbpf, libelf and zlib are linked statically when their archives are
-# installed, as libbpf-tools do: a one-shot `nstrace ls` saves ~1 ms of
-# loader work.
-STATIC_OK := $(and $(wildcard $(shell $(CC) -print-file-name=libbpf.a)), \
-		   $(wildcard $(shell $(CC) -print-file-name=libelf.a)), \
-		   $(wildcard $(shell $(CC) -print-file-name=libz.a)))
+# What is installed decides two things: whether libbpf, libelf and zlib are
+# linked statically, and libmicrohttpd's soname (serve dlopen()s it). Both
+# are decided once, in $(CONFIG_MK), by scripts/config.sh after
+# scripts/deps.sh has installed the build packages; nothing computed while
+# this file parses depends on what is installed, so a first build on a bare
+# machine links exactly as a later one does. make rebuilds the included file
+# first and then reads itself again.
+CONFIG_MK := $(GEN)/config.mk
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(CONFIG_MK)
+endif
 BPF_LIBS := -lbpf -lelf -lz
-LDLIBS += $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(BPF_LIBS) -Wl$(comma)-Bdynamic,$(BPF_LIBS)) \
+LDLIBS += $(if $(NST_STATIC_BPF),-Wl$(comma)-Bstatic $(BPF_LIBS) -Wl$(comma)-Bdynamic,$(BPF_LIBS)) \
 	  -lsmartcols -lm -lpthread
-MHD_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libmicrohttpd.so) 2>/dev/null | \
-		awk '$$1 == "SONAME" { print $$2 }')
-$(OUTPUT)/user/mhd.o: CFLAGS += $(if $(MHD_SONAME),-DNST_MHD_SONAME='"$(MHD_SONAME)"')
+$(OUTPUT)/user/mhd.o: $(CONFIG_MK)
+$(OUTPUT)/user/mhd.o: CFLAGS += $(if $(NST_MHD_SONAME),-DNST_MHD_SONAME='"$(NST_MHD_SONAME)"')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps check check-plain check-vm vm-image demo clean install tests fuzz asan \
+.PHONY: all deps test-deps check check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -69,19 +71,19 @@ all: $(BIN) kmod
 kmod:
 	$(MAKE) -C kmod OUTPUT=$(ABS_OUTPUT) $(if $(KDIR),KDIR=$(KDIR))
 
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP): scripts/deps.sh
+deps: $(CONFIG_MK)
+$(CONFIG_MK): scripts/deps.sh scripts/config.sh
 	@mkdir -p $(GEN)
 	scripts/deps.sh build
-	@touch $@
+	scripts/config.sh $(CC) > $@.tmp && mv $@.tmp $@
 
-$(GEN)/vmlinux.h: | $(DEPS_STAMP)
+$(GEN)/vmlinux.h: | $(CONFIG_MK)
 	@mkdir -p $(GEN)
 	@test -r $(BTF) || { echo "nstrace: this kernel has no BTF at $(BTF);" \
 		"build with VMLINUX_H=/path/to/vmlinux.h or BTF=/path/to/vmlinux" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
@@ -92,7 +94,7 @@ $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 # path reads kernel memory with direct loads instead of probe-read helper
 # calls. Same programs and maps: the collector opens either with one
 # skeleton (user/tracer_bpf.c).
-$(GEN)/nstrace_cast.bpf.o: bpf/nstrace.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/nstrace_cast.bpf.o: bpf/nstrace.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
 	$(CLANG) $(BPF_CFLAGS) -DNST_RDONLY_CAST -c $< -o $@
 	llvm-strip -g $@
 SKELS += $(GEN)/nstrace_cast.skel.h
@@ -111,8 +113,21 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/nstrace.h $(SKELS)
 $(LIB): $(USER_OBJS)
 	$(AR) rcs $@ $^
 
-$(BIN): $(OUTPUT)/user/main.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+# $(BIN).link: what the link used (every library and archive the linker
+# read, and the shared libraries it records as needed), so that two builds
+# can be compared: scripts/fresh-check.sh compares a bare machine's first
+# build with one after every package is installed.
+$(BIN): $(OUTPUT)/user/main.o $(LIB) $(CONFIG_MK)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o %.a,$^) $(LDLIBS) -Wl,--trace -o $@ > $@.trace
+	{ grep -v '^$(OUTPUT)/' $@.trace | xargs -r realpath -m | sort -u; \
+	  objdump -p $@ | awk '$$1 == "NEEDED" { print "NEEDED", $$2 }'; } > $@.link
+	@rm -f $@.trace
+
+# nstrace once more, linked against the shared libbpf, libelf and zlib:
+# tests/valgrind.t runs both, since its suppressions must hold for either
+# linkage (a build without the static archives links this way).
+$(OUTPUT)/nstrace-dynamic: $(OUTPUT)/user/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(BPF_LIBS) -lsmartcols -lm -lpthread -o $@
 
 # The kselftest harness is GPL-2.0-only code of others: extracted at build
 # time from Debian's linux-source tarball, never committed.
@@ -124,7 +139,7 @@ $(KSFT_DIR)/kselftest_harness.h:
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	@touch $@
 
-$(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+$(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h $(CONFIG_MK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
@@ -225,15 +240,27 @@ format-check:
 # tests again under ASan and UBSan; static analysis first, as the quickest
 # to fail. The VM boots first, in the background: its single TCG thread
 # runs beside lint and the host tests, and vm.t collects what it printed.
-check: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
-	@scripts/deps.sh test
+check: test-deps
+	@$(MAKE) --no-print-directory check-built
+
+check-built: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	@tests/vm/run.sh start $(ABS_OUTPUT); \
 	trap 'tests/vm/run.sh stop $(ABS_OUTPUT)' EXIT; \
 	$(MAKE) lint && $(MAKE) check-plain && $(MAKE) check-asan
 
-check-plain: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
+check-plain: test-deps
+	@$(MAKE) --no-print-directory check-plain-built
+
+check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
+
+# Every package group that a test names (`needs GROUP...` in tests/*.t and
+# tests/vm/vm.t), installed before the first test is built or runs, so
+# that no test depends on another one having installed something first.
+TEST_GROUPS = $(sort build test $(shell sed -n 's/^needs //p' $(TEST_SCRIPTS) $(VM_T)))
+test-deps:
+	@scripts/deps.sh $(TEST_GROUPS)
 
 check-vm: $(TEST_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
@@ -269,7 +296,7 @@ $(OUTPUT)/bench/%: bench/%.c
 
 # The synthetic ring buffer producer of bench/record.sh: bench only, never
 # linked into nstrace.
-$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@
@@ -281,7 +308,7 @@ $(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
 	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
 
 # The tracepoint tier's floor (bench/tp_floor.c): bench only, like rb_producer.
-$(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c $(VMLINUX_H) | $(DEPS_STAMP)
+$(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c $(VMLINUX_H) | $(CONFIG_MK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	llvm-strip -g $@

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # nstrace bench: complete results, sane ordering, nothing left behind, bad input.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 QUICK="-n 20 -j 1 -d 100ms --hold 10"

@@ -3,6 +3,7 @@
 # Every subcommand with malformed arguments: the exit status (2 for bad
 # input, 1 for a failure once running) and a message that says what is wrong.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 many_pids=$(seq -s, 1 65)

@@ -4,6 +4,7 @@
 # tree that dies mid-stream, outputs that go away, two tracers at once, no
 # BPF objects left behind however nstrace exits, memlock and ring-buffer limits.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 # A workload that waits for orders on a fifo: each line N is N unshare calls;

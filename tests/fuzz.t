@@ -4,6 +4,7 @@
 # from its seed corpus in tests/corpus/NAME/, under ASan and UBSan.
 # Longer by hand: FUZZ_SECONDS=3600 prove -v tests/fuzz.t
 . "$(dirname "$0")/lib.sh"
+needs fuzz
 FUZZ_DIR=${OUTPUT:-$(dirname "$NSTRACE")}/fuzz
 targets=$(ls "$FUZZ_DIR"/*_fuzz 2>/dev/null)
 if [ -z "$targets" ]; then

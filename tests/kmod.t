@@ -7,6 +7,7 @@
 # log. Runs under busybox sh. The host kernel has no module support: there
 # this skips.
 . "$(dirname "$0")/lib.sh"
+needs test
 
 if [ ! -e /proc/modules ]; then
 	echo "1..0 # SKIP this kernel cannot load modules (no CONFIG_MODULES): the kmod tests" \

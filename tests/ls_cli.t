@@ -3,6 +3,7 @@
 # nstrace ls against util-linux lsns, field by field, on a few hundred
 # namespaces; holders, tree, JSON types and bad input.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 N=${LS_GROUPS:-100}
 COLS=NS,TYPE,NPROCS,PID,PPID,USER,COMMAND

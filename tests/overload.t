@@ -3,6 +3,7 @@
 # Exact accounting under overload: more events than the ring buffer holds,
 # and delivered + lost must equal what the workload generated, exactly.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 STORM=${OUTPUT:-$(dirname "$NSTRACE")}/bench/setns_storm
 CALLS=100000

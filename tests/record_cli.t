@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # record and report: round trip, damaged files, kill -9, a full disk, loss, formats.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 # a workload that waits for "go", then unshares and setns'es a few times

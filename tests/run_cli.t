@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # nstrace run: namespaces by inode, joins, id maps, exit status, fds, signals.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 TYPES="mnt uts ipc pid net user cgroup time"

@@ -4,6 +4,7 @@
 # command keeps, set-uid refused, no fd or environment added to a command,
 # and what serve lets in (SECURITY.md).
 . "$(dirname "$0")/lib.sh"
+needs test serve
 need_root
 
 capmask() { printf '%d' "0x$(sed -n "s/^$2:\t//p" "/proc/$1/status")"; }

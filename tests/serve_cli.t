@@ -3,8 +3,8 @@
 # nstrace serve: a real Prometheus scrapes it; promtool checks the format;
 # 100 concurrent scrapers under churn; bounded memory; HTTP errors; bad input.
 . "$(dirname "$0")/lib.sh"
+needs test serve
 need_root
-command -v prometheus >/dev/null || "$(dirname "$0")/../scripts/deps.sh" serve >/dev/null
 
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT

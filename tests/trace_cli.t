@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The trace command end to end: JSON schema, bad input, pipes.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 
 

@@ -4,6 +4,7 @@
 # report of a small recording in every format, run and ls. Any memory error or
 # leak fails; tests/valgrind.supp lists the known false positives and why.
 . "$(dirname "$0")/lib.sh"
+needs test
 need_root
 SUPP=$(cd "$(dirname "$0")" && pwd)/valgrind.supp
 vg_n=0
@@ -28,12 +29,37 @@ vg() {
 	fi
 }
 
+# linkage BIN: how libbpf is linked into it
+linkage() {
+	if ldd "$1" | grep -q 'libbpf\.so'; then echo shared; else echo static; fi
+}
+
+# The suppressions name libbpf's frames, which differ between a static and
+# a shared libbpf: trace under both builds (the Makefile links the second).
+bins=$NSTRACE
+if [ -x "${OUTPUT:-}/nstrace-dynamic" ]; then
+	bins="$bins $OUTPUT/nstrace-dynamic"
+elif [ "${CI:-}" = true ]; then
+	not_ok "the shared-libbpf build is there (CI=true: make check-plain builds it)" \
+		"missing: ${OUTPUT:-\$OUTPUT}/nstrace-dynamic"
+fi
 ( while :; do unshare -u true; done ) &
 gen=$!
-vg "trace -d 1s while unshare runs" "$TMP/trace.txt" "$NSTRACE" -d 1s --comm unshare
+seen=
+for bin in $bins; do
+	l=$(linkage "$bin")
+	seen="$seen $l"
+	vg "trace -d 1s while unshare runs ($l libbpf)" "$TMP/trace.txt" "$bin" -d 1s --comm unshare
+	check "the trace saw the workload's unshare calls ($l libbpf)" grep -q ' unshare ' "$TMP/trace.txt"
+done
 kill $gen
 wait $gen 2>/dev/null
-check "the trace saw the workload's unshare calls" grep -q ' unshare ' "$TMP/trace.txt"
+if [ -x "${OUTPUT:-}/nstrace-dynamic" ]; then
+	case "$seen" in
+	*static*shared* | *shared*static*) ok "both linkages of libbpf ran under valgrind" ;;
+	*) not_ok "both linkages of libbpf ran under valgrind" "linkages seen:$seen" ;;
+	esac
+fi
 
 # the recording is made without valgrind: one BPF load under it (the
 # vmlinux BTF parse, ~30 s) is enough

@@ -6,6 +6,7 @@
 # Each guest test's own TAP is shown indented under it. See docs/vm.md.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
+needs vm
 OUTPUT=${OUTPUT:-$here/../../.output}
 VM=$OUTPUT/vm
 RES=$VM/results
