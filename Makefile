@@ -60,7 +60,7 @@ $(OUTPUT)/user/mhd.o: CFLAGS += $(if $(NST_MHD_SONAME),-DNST_MHD_SONAME='"$(NST_
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps test-deps check check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
+.PHONY: all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -254,6 +254,11 @@ check-plain: test-deps
 check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
+
+# The README's two commands on a bare Debian root (debootstrap, minbase):
+# scripts/fresh-check.sh. .ci/run runs it after the suite.
+check-fresh:
+	scripts/fresh-check.sh $(ABS_OUTPUT)
 
 # Every package group that a test names (`needs GROUP...` in tests/*.t and
 # tests/vm/vm.t), installed before the first test is built or runs, so
