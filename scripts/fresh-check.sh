@@ -7,7 +7,8 @@
 # Usage: scripts/fresh-check.sh [OUTPUT]          (make check-fresh)
 #
 # The pristine root is made once with debootstrap from this machine's own
-# apt sources and cached as a tarball in OUTPUT/fresh/. Each run unpacks it,
+# apt sources and cached as a tarball in /var/cache/nstrace (FRESH_CACHE=DIR
+# elsewhere). Each run unpacks it,
 # clones the committed HEAD of this repository into it, and runs there, in
 # a mount namespace of its own entered with pivot_root (a chrooted process
 # may not create user namespaces, which the tests need):
@@ -33,12 +34,13 @@ die2() {
 # inside ROOT: mount what the tests need, pivot into ROOT, run the commands
 inside() {
 	local root=$1
+	# pivot_root wants the new root to be a mount point; the mounts below
+	# go on top of it, or the new root would not have them
+	mount --bind "$root" "$root"
 	# /sys with its submounts: bpffs, BTF, tracefs, debugfs, the cgroups
 	mount --rbind /proc "$root/proc"
 	mount --rbind /sys "$root/sys"
 	mount --rbind /dev "$root/dev"
-	# pivot_root wants the new root to be a mount point
-	mount --bind "$root" "$root"
 	cd "$root"
 	mkdir -p .oldroot
 	pivot_root . .oldroot
@@ -55,6 +57,8 @@ if [ "${1:-}" = --inside ]; then
 fi
 
 # ---- outside -------------------------------------------------------------
+
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 [ "$(id -u)" -eq 0 ] ||
 	die2 "needs root (debootstrap, mounts and pivot_root): run 'sudo make check-fresh'"
@@ -78,7 +82,7 @@ mirror() {
 		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/ && $(i + 1) == s) { print $i; exit } }' \
 			s="$suite"
 }
-url=$(mirror | head -n 1)
+url=$(mirror | head -n 1) || true
 [ -n "$url" ] || die2 "no package archive for '$suite' in this machine's apt sources"
 
 "$repo/scripts/deps.sh" fresh >/dev/null ||
@@ -86,8 +90,11 @@ url=$(mirror | head -n 1)
 wget -q -T 15 -t 2 --spider "$url/dists/$suite/Release" ||
 	die2 "cannot reach the package archive $url (no network?): nothing was built"
 
-mkdir -p "$out"
-tarball=$out/$suite-minbase.tar
+# the pristine root outlives a clean clone (CI's), so it is cached beside
+# the machine's other caches, not in OUTPUT
+cache=${FRESH_CACHE:-/var/cache/nstrace}
+mkdir -p "$out" "$cache"
+tarball=$cache/$suite-minbase.tar
 root=$out/root.$$
 stage=
 child=
@@ -139,15 +146,16 @@ end_root_procs() {
 if [ ! -e "$tarball" ]; then
 	stage="debootstrap"
 	say "making the pristine $suite root with debootstrap from $url (cached in $tarball)"
-	rm -rf "$out/build-root"
+	rm -rf --one-file-system "$out/build-root"
 	if ! debootstrap --variant=minbase --include=git,make,ca-certificates,sudo \
 		"$suite" "$out/build-root" "$url" >"$out/debootstrap.log" 2>&1; then
 		tail -n 20 "$out/debootstrap.log" >&2
-		die2 "failed to debootstrap $suite from $url (log: $out/debootstrap.log)"
+		say "failed to debootstrap $suite from $url (log: $out/debootstrap.log)"
+		exit 1
 	fi
 	tar -C "$out/build-root" -cpf "$tarball.tmp" .
 	mv "$tarball.tmp" "$tarball"
-	rm -rf "$out/build-root"
+	rm -rf --one-file-system "$out/build-root"
 fi
 
 stage="unpacking the root"
