@@ -135,7 +135,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c \
 		 user/nsrt.c user/procparse.c user/strbuf.c user/evcodec.c \
-		 user/cgpath.c
+		 user/identity.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
