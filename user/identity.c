@@ -121,7 +121,7 @@ static bool copy_name(const char *s, size_t n, char *out, size_t outlen)
 /* Undo systemd's unit-name escaping ("\x2d" is '-'), then as copy_name. */
 static bool unescape_name(const char *s, size_t n, char *out, size_t outlen)
 {
-	char buf[NST_CONTAINER_LEN];
+	char buf[NST_CONTAINER_LEN] = "";
 	size_t len = 0;
 
 	for (size_t i = 0; i < n; i++) {

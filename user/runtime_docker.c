@@ -15,7 +15,6 @@
 #include <json-c/json.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -188,19 +187,20 @@ static int get_json(CURL *h, const char *path, int timeout_ms, json_object **jso
 	return *json ? 0 : -1;
 }
 
-/* o's member by a path of keys ("State", "Pid", NULL); NULL when absent */
-static json_object *member(json_object *o, ...)
+/* o's member key; NULL when o is no object or has none */
+static json_object *member(json_object *o, const char *key)
 {
-	va_list ap;
-	const char *key;
+	json_object *m = NULL;
 
-	va_start(ap, o);
-	while (o && (key = va_arg(ap, const char *)))
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &o))
-			o = NULL;
-	va_end(ap);
-	return o;
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &m))
+		return NULL;
+	return m;
+}
+
+/* o.outer.inner ("State", "Pid") */
+static json_object *member2(json_object *o, const char *outer, const char *inner)
+{
+	return member(member(o, outer), inner);
 }
 
 static void copy_string(char *dst, size_t len, json_object *o)
@@ -212,11 +212,10 @@ static void copy_string(char *dst, size_t len, json_object *o)
 
 static void fill_labels(struct nst_container *c, json_object *labels)
 {
-	copy_string(c->pod_name, sizeof(c->pod_name),
-		    member(labels, "io.kubernetes.pod.name", NULL));
+	copy_string(c->pod_name, sizeof(c->pod_name), member(labels, "io.kubernetes.pod.name"));
 	copy_string(c->pod_namespace, sizeof(c->pod_namespace),
-		    member(labels, "io.kubernetes.pod.namespace", NULL));
-	copy_string(c->pod_uid, sizeof(c->pod_uid), member(labels, "io.kubernetes.pod.uid", NULL));
+		    member(labels, "io.kubernetes.pod.namespace"));
+	copy_string(c->pod_uid, sizeof(c->pod_uid), member(labels, "io.kubernetes.pod.uid"));
 }
 
 /* GET /containers/json inspect answer into c; false when it is none. */
@@ -225,22 +224,22 @@ static bool parse_inspect(json_object *j, const char *kind, struct nst_container
 	const char *name;
 
 	memset(c, 0, sizeof(*c));
-	copy_string(c->id, sizeof(c->id), member(j, "Id", NULL));
+	copy_string(c->id, sizeof(c->id), member(j, "Id"));
 	if (strlen(c->id) != 64)
 		return false;
-	copy_string(c->name, sizeof(c->name), member(j, "Name", NULL));
+	copy_string(c->name, sizeof(c->name), member(j, "Name"));
 	name = c->name[0] == '/' ? c->name + 1 : c->name;
 	memmove(c->name, name, strlen(name) + 1);
-	copy_string(c->image, sizeof(c->image), member(j, "Config", "Image", NULL));
+	copy_string(c->image, sizeof(c->image), member2(j, "Config", "Image"));
 	snprintf(c->runtime, sizeof(c->runtime), "%s", kind);
-	c->running = json_object_get_boolean(member(j, "State", "Running", NULL));
-	c->pid = c->running ? (pid_t)json_object_get_int(member(j, "State", "Pid", NULL)) : 0;
+	c->running = json_object_get_boolean(member2(j, "State", "Running"));
+	c->pid = c->running ? (pid_t)json_object_get_int(member2(j, "State", "Pid")) : 0;
 	copy_string(c->network_mode, sizeof(c->network_mode),
-		    member(j, "HostConfig", "NetworkMode", NULL));
-	copy_string(c->ipc_mode, sizeof(c->ipc_mode), member(j, "HostConfig", "IpcMode", NULL));
-	copy_string(c->pid_mode, sizeof(c->pid_mode), member(j, "HostConfig", "PidMode", NULL));
-	copy_string(c->uts_mode, sizeof(c->uts_mode), member(j, "HostConfig", "UTSMode", NULL));
-	fill_labels(c, member(j, "Config", "Labels", NULL));
+		    member2(j, "HostConfig", "NetworkMode"));
+	copy_string(c->ipc_mode, sizeof(c->ipc_mode), member2(j, "HostConfig", "IpcMode"));
+	copy_string(c->pid_mode, sizeof(c->pid_mode), member2(j, "HostConfig", "PidMode"));
+	copy_string(c->uts_mode, sizeof(c->uts_mode), member2(j, "HostConfig", "UTSMode"));
+	fill_labels(c, member2(j, "Config", "Labels"));
 	return true;
 }
 
@@ -282,16 +281,16 @@ static int check_engine(struct client *cl)
 		     sizeof(cl->err)))
 		return -1;
 	snprintf(cl->kind, sizeof(cl->kind), "docker");
-	parts = member(j, "Components", NULL);
+	parts = member(j, "Components");
 	for (size_t i = 0;
 	     json_object_is_type(parts, json_type_array) && i < json_object_array_length(parts);
 	     i++) {
-		json_object *name = member(json_object_array_get_idx(parts, i), "Name", NULL);
+		json_object *name = member(json_object_array_get_idx(parts, i), "Name");
 
 		if (name && strstr(json_object_get_string(name), "Podman"))
 			snprintf(cl->kind, sizeof(cl->kind), "podman");
 	}
-	if (json_object_is_type(member(j, "ApiVersion", NULL), json_type_string))
+	if (json_object_is_type(member(j, "ApiVersion"), json_type_string))
 		ret = 0;
 	else
 		snprintf(cl->err, sizeof(cl->err), "no ApiVersion in /version: not a Docker API");
@@ -310,7 +309,7 @@ static int list_running(struct client *cl)
 		return -1;
 	n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
 	for (size_t i = 0; i < n && !nst_rt_stopping(cl->src->rt); i++) {
-		json_object *id = member(json_object_array_get_idx(list, i), "Id", NULL);
+		json_object *id = member(json_object_array_get_idx(list, i), "Id");
 
 		if (json_object_is_type(id, json_type_string))
 			inspect(cl, json_object_get_string(id));
@@ -327,8 +326,8 @@ struct stream {
 
 static void handle_event(struct client *cl, json_object *ev)
 {
-	json_object *type = member(ev, "Type", NULL), *action = member(ev, "Action", NULL);
-	json_object *id = member(ev, "Actor", "ID", NULL);
+	json_object *type = member(ev, "Type"), *action = member(ev, "Action");
+	json_object *id = member2(ev, "Actor", "ID");
 	const char *a;
 
 	if (!json_object_is_type(id, json_type_string) ||
