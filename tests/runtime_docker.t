@@ -121,11 +121,14 @@ while True:
     if kind == "hang":
         held.append(c)
         continue
-    c.recv(4096)
-    if kind == "garbage":
-        c.sendall(b"\x00\xffSSH-2.0-nothing-like-http\r\n")
-    else:
-        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>it works</html>\n")
+    try:
+        c.recv(4096)
+        if kind == "garbage":
+            c.sendall(b"\x00\xffSSH-2.0-nothing-like-http\r\n")
+        else:
+            c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>it works</html>\n")
+    except OSError:
+        pass  # a client that has gone already
     c.close()
 EOF
 	for _ in $(seq 1 50); do

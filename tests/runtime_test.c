@@ -117,7 +117,7 @@ TEST_F(pods, env_root)
 }
 
 /* A unix socket served by a thread of the test, badly on purpose. */
-enum bad_kind { BAD_GARBAGE, BAD_CLOSE, BAD_HANG, BAD_NOT_DOCKER };
+enum bad_kind { BAD_GARBAGE, BAD_CLOSE, BAD_HANG, BAD_NOT_DOCKER, BAD_REFUSE };
 
 struct bad_server {
 	char path[108];
@@ -130,6 +130,7 @@ static const char *const bad_answers[] = {
 	[BAD_GARBAGE] = "\x01\x02 this is no HTTP at all\r\n\r\n",
 	[BAD_CLOSE] = "",
 	[BAD_HANG] = NULL,
+	[BAD_REFUSE] = NULL,
 	[BAD_NOT_DOCKER] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 			   "Content-Length: 13\r\nConnection: close\r\n\r\n{\"hello\": 1}\n",
 };
@@ -168,7 +169,12 @@ static int start_bad_server(struct bad_server *b, enum bad_kind kind)
 	unlink(b->path);
 	b->kind = kind;
 	b->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (b->fd < 0 || bind(b->fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(b->fd, 8))
+	if (b->fd < 0 || bind(b->fd, (struct sockaddr *)&addr, sizeof(addr)))
+		return -1;
+	/* a socket file that nobody listens on: connect is refused */
+	if (kind == BAD_REFUSE)
+		return 0;
+	if (listen(b->fd, 8))
 		return -1;
 	return pthread_create(&b->thread, NULL, serve_badly, b) ? -1 : 0;
 }
@@ -176,7 +182,8 @@ static int start_bad_server(struct bad_server *b, enum bad_kind kind)
 static void stop_bad_server(struct bad_server *b)
 {
 	shutdown(b->fd, SHUT_RDWR); /* accept returns: the thread ends */
-	pthread_join(b->thread, NULL);
+	if (b->kind != BAD_REFUSE)
+		pthread_join(b->thread, NULL);
 	close(b->fd);
 	unlink(b->path);
 }
@@ -199,6 +206,7 @@ FIXTURE_VARIANT_ADD(bad, garbage){ BAD_GARBAGE, "no container runtime at" };
 FIXTURE_VARIANT_ADD(bad, closes_at_once){ BAD_CLOSE, "no container runtime at" };
 FIXTURE_VARIANT_ADD(bad, hangs){ BAD_HANG, "Timeout" };
 FIXTURE_VARIANT_ADD(bad, not_docker){ BAD_NOT_DOCKER, "not a Docker API" };
+FIXTURE_VARIANT_ADD(bad, refuses){ BAD_REFUSE, "Connection refused" };
 
 FIXTURE_SETUP(bad)
 {
@@ -288,7 +296,9 @@ TEST(absent_socket)
 
 	EXPECT_EQ(0, ask_once("/nonexistent/docker.sock", &secs, &notes));
 	EXPECT_LT(secs, 0.5);
-	EXPECT_NE(NULL, strstr(notes, "no container runtime at /nonexistent/docker.sock"))
+	EXPECT_NE(NULL, strstr(notes, "no container runtime at /nonexistent/docker.sock: "))
+	TH_LOG("notes: %s", notes);
+	EXPECT_NE(NULL, strstr(notes, "No such file or directory"))
 	TH_LOG("notes: %s", notes);
 	free(notes);
 }

@@ -158,6 +158,22 @@ static CURL *new_handle(struct nst_source *s, struct nst_conn *conn)
 }
 
 /*
+ * libcurl's reason, and the system's for a failed connect: "Couldn't
+ * connect to server" is the same for a socket file that is missing and
+ * for one nobody listens on (an engine that died).
+ */
+static void curl_reason(CURL *h, CURLcode rc, char *err, size_t errlen)
+{
+	long oserr = 0;
+
+	curl.easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
+	if (rc == CURLE_COULDNT_CONNECT && oserr)
+		snprintf(err, errlen, "%s: %s", curl.easy_strerror(rc), strerror((int)oserr));
+	else
+		snprintf(err, errlen, "%s", curl.easy_strerror(rc));
+}
+
+/*
  * GET path (with the request timeout) into b: 0 with the parsed JSON in
  * *json, or -1 with a reason in err.
  */
@@ -178,7 +194,7 @@ static int get_json(CURL *h, const char *path, int timeout_ms, json_object **jso
 	rc = curl.easy_perform(h);
 	curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s", curl.easy_strerror(rc));
+		curl_reason(h, rc, err, errlen);
 	else if (status != 200)
 		snprintf(err, errlen, "HTTP status %ld for %s", status, path);
 	else if (!(*json = json_tokener_parse(b.data ? b.data : "")))
