@@ -126,13 +126,17 @@ struct bad_server {
 	pthread_t thread;
 };
 
+/* HTTP and JSON, but no Engine API: no ApiVersion */
+static const char not_docker_answer[] =
+	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n"
+	"Connection: close\r\n\r\n{\"hello\": 1}\n";
+
 static const char *const bad_answers[] = {
 	[BAD_GARBAGE] = "\x01\x02 this is no HTTP at all\r\n\r\n",
 	[BAD_CLOSE] = "",
 	[BAD_HANG] = NULL,
 	[BAD_REFUSE] = NULL,
-	[BAD_NOT_DOCKER] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			   "Content-Length: 13\r\nConnection: close\r\n\r\n{\"hello\": 1}\n",
+	[BAD_NOT_DOCKER] = not_docker_answer,
 };
 
 static void *serve_badly(void *arg)
