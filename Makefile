@@ -41,9 +41,9 @@ INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
-# What is installed decides two things: whether libbpf, libelf and zlib are
-# linked statically, and libmicrohttpd's soname (serve dlopen()s it). Both
-# are decided once, in $(CONFIG_MK), by scripts/config.sh after
+# What is installed decides whether libbpf, libelf, zlib and json-c are
+# linked statically, and the sonames of libmicrohttpd and libcurl (loaded
+# at run time). These are decided once, in $(CONFIG_MK), by scripts/config.sh after
 # scripts/deps.sh has installed the build packages; nothing computed while
 # this file parses depends on what is installed, so a first build on a bare
 # machine links exactly as a later one does. make rebuilds the included file
@@ -57,6 +57,12 @@ LDLIBS += $(if $(NST_STATIC_BPF),-Wl$(comma)-Bstatic $(BPF_LIBS) -Wl$(comma)-Bdy
 	  -lsmartcols -lm -lpthread
 $(OUTPUT)/user/mhd.o: $(CONFIG_MK)
 $(OUTPUT)/user/mhd.o: CFLAGS += $(if $(NST_MHD_SONAME),-DNST_MHD_SONAME='"$(NST_MHD_SONAME)"')
+# Container names (user/runtime*.c): json-c linked statically when its
+# archive is installed, as libbpf is; libcurl dlopen()ed on first use
+# (user/runtime_docker.c says why), so only its soname is needed here.
+LDLIBS += $(if $(NST_STATIC_JSONC),-Wl$(comma)-Bstatic -ljson-c -Wl$(comma)-Bdynamic,-ljson-c)
+$(OUTPUT)/user/runtime_docker.o: $(CONFIG_MK)
+$(OUTPUT)/user/runtime_docker.o: CFLAGS += $(if $(NST_CURL_SONAME),-DNST_CURL_SONAME='"$(NST_CURL_SONAME)"')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
@@ -150,7 +156,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c \
 		 user/nsrt.c user/procparse.c user/strbuf.c user/evcodec.c \
-		 user/cgpath.c
+		 user/identity.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
@@ -276,7 +282,8 @@ check-vm: $(TEST_BINS) vm-image
 # binaries. Always rerun: the kernel is re-resolved and the image is cheap.
 VM_DIR := $(OUTPUT)/vm
 VM_T := tests/vm/vm.t
-VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(TEST_SRCS))
+# runtime_test needs a Docker Engine, which the VM has not: host only
+VM_TEST_BINS := $(patsubst tests/%.c,$(VM_DIR)/tests/%,$(filter-out tests/runtime_test.c,$(TEST_SRCS)))
 # The host shell tests that also run in the guest, and the host programs
 # they need (copied with their libraries).
 VM_SHELL_TESTS ?= kmod.t

@@ -10,19 +10,23 @@
 #
 # Groups: build (the binary), test (every test: the kselftest harness,
 # prove, and the programs most tests use), vm (the qemu suite), fuzz, serve
-# (a real Prometheus and HTTP clients), bench, fresh (scripts/fresh-check.sh).
+# (a real Prometheus and HTTP clients), bench, docker (a Docker Engine),
+# fresh (scripts/fresh-check.sh).
 # A shell test names the groups it needs with `needs GROUP...` (tests/lib.sh);
 # make check installs all of them before the first test runs.
 set -eu
 
-pkgs_build="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev pkg-config binutils"
+pkgs_build="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev pkg-config binutils"
 pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps psmisc libcap2-bin valgrind cppcheck clang-tidy-14 clang-format-14"
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_fuzz="libclang-rt-14-dev"
 pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"
 pkgs_bench="hyperfine strace bpftrace linux-perf bc time"
+# a Docker Engine of its own for the container tests (tests/docker.sh;
+# dockerd starts its own containerd); the image is a busybox-static root
+pkgs_docker="docker.io containerd runc tini busybox-static python3"
 pkgs_fresh="debootstrap wget ca-certificates git"
-groups="build test vm fuzz serve bench fresh"
+groups="build test vm fuzz serve bench docker fresh"
 
 check_only=
 case "${1:-}" in
