@@ -161,9 +161,12 @@ fi
 stage="unpacking the root"
 mkdir -p "$root"
 tar -C "$root" -xpf "$tarball"
-# this machine's apt sources and settings, and its resolver
+# this machine's apt sources (instead of debootstrap's one line) and
+# settings, its resolver and its name
+rm -f "$root/etc/apt/sources.list"
 cp -a /etc/apt/sources.list.d/. "$root/etc/apt/sources.list.d/"
 [ -e /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
+cp /etc/hostname /etc/hosts "$root/etc/" 2>/dev/null || true
 cp -a /etc/apt/apt.conf.d/. "$root/etc/apt/apt.conf.d/"
 cp -aL /etc/resolv.conf "$root/etc/resolv.conf"
 git clone -q --no-hardlinks "$repo" "$root/src/nstrace"
