@@ -66,7 +66,7 @@ $(OUTPUT)/user/runtime_docker.o: CFLAGS += $(if $(NST_CURL_SONAME),-DNST_CURL_SO
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
-.PHONY: all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
+.PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -116,8 +116,16 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/nstrace.h $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(USER_OBJS)
-	$(AR) rcs $@ $^
+# Made anew from the list of objects, which is rewritten only when it
+# changes: an archive updated in place would keep a removed file's object.
+OBJ_LIST := $(OUTPUT)/user/objects
+$(OBJ_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(USER_OBJS)' | cmp -s - $@ || echo '$(USER_OBJS)' > $@
+FORCE:
+$(LIB): $(USER_OBJS) $(OBJ_LIST)
+	@rm -f $@
+	$(AR) rcs $@ $(USER_OBJS)
 
 # $(BIN).link: what the link used (every library and archive the linker
 # read, and the shared libraries it records as needed), so that two builds
