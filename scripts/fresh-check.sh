@@ -204,12 +204,17 @@ stage=
 cp "$root"/fresh/logs/* "$out/" 2>/dev/null || true
 [ -e "$out/steps" ] || : >"$out/steps"
 
+# first_failure LOG: a failed TAP test, else make's error, else the last line
+first_failure() {
+	grep -m 1 -E '^not ok' "$1" || grep -m 1 -E '\*\*\*|error:' "$1" || tail -n 1 "$1"
+}
+
 fail=0
 while read -r name rc secs; do
 	say "$name: exit $rc after $((secs / 60)) min $((secs % 60)) s"
 	if [ "$rc" != 0 ]; then
 		fail=1
-		first=$(grep -m 1 -E '^not ok|\*\*\*|^nstrace: |error:' "$out/$name.log" || true)
+		first=$(first_failure "$out/$name.log")
 		say "first failure in $name: ${first:-see $out/$name.log}"
 	fi
 done <"$out/steps"
