@@ -36,8 +36,12 @@ for i in 1 2 3; do unshare -u true; done
 sleep 3
 net1=$(q 'nstrace_namespaces_created_total{type="net"}')
 uts1=$(q 'nstrace_namespaces_created_total{type="uts"}')
-check "Prometheus sees the 5 net namespaces created ($net0 -> $net1)" [ $((net1 - net0)) -eq 5 ]
-check "Prometheus sees the 3 uts namespaces created ($uts0 -> $uts1)" [ $((uts1 - uts0)) -eq 3 ]
+# The counters are the machine's: whatever else runs here may add a
+# namespace or two in these seconds (another test suite did), but none of
+# ours may be missing, and none counted twice.
+within() { [ "$1" -ge "$2" ] && [ "$1" -lt $(($2 * 2)) ]; }
+check "Prometheus sees the 5 net namespaces created ($net0 -> $net1)" within $((net1 - net0)) 5
+check "Prometheus sees the 3 uts namespaces created ($uts0 -> $uts1)" within $((uts1 - uts0)) 3
 check "creation latency histogram counted them" \
 	[ "$(q 'nstrace_namespace_creation_latency_seconds_count{type="net"}')" = "$net1" ]
 kill $PROM
