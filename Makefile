@@ -134,7 +134,7 @@ tests: $(TEST_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c \
-		 user/nsrt.c user/procparse.c user/strbuf.c user/evcodec.c \
+		 user/nsrt.c user/nstypes.c user/procparse.c user/strbuf.c user/evcodec.c \
 		 user/cgpath.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
@@ -277,8 +277,9 @@ $(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h includ
 $(GEN)/bench/rb_producer.skel.h: $(GEN)/bench/rb_producer.bpf.o
 	$(BPFTOOL) gen skeleton $< name rb_producer_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
-	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
+# its template event names the slots as nstrace does: user/nstypes.c
+$(OUTPUT)/bench/rb_producer: bench/rb_producer.c user/nstypes.c $(GEN)/bench/rb_producer.skel.h
+	$(CC) $(CFLAGS) -I$(GEN)/bench $< user/nstypes.c $(LDLIBS) -o $@
 
 # The tracepoint tier's floor (bench/tp_floor.c): bench only, like rb_producer.
 $(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c $(VMLINUX_H) | $(DEPS_STAMP)

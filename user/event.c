@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <time.h>
 #include "event.h"
-#include "nsrt.h"
 #include "strbuf.h"
 
 static const char *const kind_names[NST_K_MAX] = {
@@ -17,27 +16,9 @@ static const char *const kind_names[NST_K_MAX] = {
 	[NST_K_NS_FREE] = "ns_free", [NST_K_NS_COST] = "ns_cost",
 };
 
-static const char *const slot_names[NST_NS_COUNT] = {
-	[NST_NS_MNT] = "mnt",
-	[NST_NS_PID] = "pid",
-	[NST_NS_PID_FC] = "pid_for_children",
-	[NST_NS_NET] = "net",
-	[NST_NS_UTS] = "uts",
-	[NST_NS_IPC] = "ipc",
-	[NST_NS_USER] = "user",
-	[NST_NS_CGROUP] = "cgroup",
-	[NST_NS_TIME] = "time",
-	[NST_NS_TIME_FC] = "time_for_children",
-};
-
 const char *nst_kind_name(unsigned int kind)
 {
 	return kind < NST_K_MAX && kind_names[kind] ? kind_names[kind] : "unknown";
-}
-
-const char *nst_slot_name(unsigned int slot)
-{
-	return slot < NST_NS_COUNT ? slot_names[slot] : "unknown";
 }
 
 const char *nst_source_name(unsigned int source)
@@ -58,17 +39,6 @@ const char *nst_target_name(unsigned int target)
 	static const char *const names[] = { "none", "nsfs", "pidfd", "badfd", "other" };
 
 	return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
-}
-
-/* The user-facing type names are nsrt's; pid and time also select their *_for_children slot. */
-int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen)
-{
-	__u64 flags;
-
-	if (nsrt_parse_types(list, &flags, err, errlen))
-		return -1;
-	*slots = nst_flags_to_slots(flags);
-	return 0;
 }
 
 static const struct {
@@ -160,15 +130,6 @@ const char *nst_errno_name(__s64 ret)
 	return n ? n : "E?";
 }
 
-__u32 nst_changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		m |= (__u32)(e->before[i] != e->after[i]) << i;
-	return m;
-}
-
 /*
  * Events come in time order, so most share their second with the one
  * before: format the date and time of day once per second, not per event.
@@ -225,7 +186,7 @@ static void ns_list(struct sb *s, const __u32 *ino, __u32 mask)
 			continue;
 		if (s->off != start)
 			sb_chr(s, ' ');
-		sb_str(s, slot_names[i]);
+		sb_str(s, nst_slot_name(i));
 		sb_mem(s, ":[", 2);
 		sb_u64(s, ino[i]);
 		sb_chr(s, ']');
@@ -259,7 +220,7 @@ static void inherited(struct sb *s, const struct nst_event *e)
 			continue;
 		if (s->off != start)
 			sb_chr(s, ',');
-		sb_str(s, slot_names[i]);
+		sb_str(s, nst_slot_name(i));
 	}
 	if (s->off == start)
 		sb_str(s, "none");
@@ -523,7 +484,7 @@ static void render_ns_obj(struct sb *s, const __u32 *ino)
 	jw_init(&m, NULL);
 	jw_obj_open(&m, NULL);
 	for (int i = 0; i < NST_NS_COUNT; i++)
-		jw_u64(&m, slot_names[i], ino[i]);
+		jw_u64(&m, nst_slot_name(i), ino[i]);
 	jw_obj_close(&m);
 	sb_mem(s, m.buf, m.len);
 }
@@ -558,7 +519,7 @@ static void json_changed(struct jw *w, const char *k, const struct nst_event *e,
 	jw_arr_open(w, k);
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (m & (1U << i))
-			jw_str(w, NULL, slot_names[i]);
+			jw_str(w, NULL, nst_slot_name(i));
 	jw_arr_close(w);
 }
 
@@ -585,7 +546,7 @@ static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 	jw_obj_open(w, "ns");
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (e->target[i])
-			jw_u64(w, slot_names[i], e->target[i]);
+			jw_u64(w, nst_slot_name(i), e->target[i]);
 	jw_obj_close(w);
 	jw_obj_close(w);
 }

@@ -23,13 +23,6 @@
 #include "procparse.h"
 #include "nsiter.lskel.h"
 
-/* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones. */
-static const int type_slot[NST_T_COUNT] = {
-	[NST_T_MNT] = NST_NS_MNT,	[NST_T_PID] = NST_NS_PID,   [NST_T_NET] = NST_NS_NET,
-	[NST_T_UTS] = NST_NS_UTS,	[NST_T_IPC] = NST_NS_IPC,   [NST_T_USER] = NST_NS_USER,
-	[NST_T_CGROUP] = NST_NS_CGROUP, [NST_T_TIME] = NST_NS_TIME,
-};
-
 static size_t inv_hash(enum nst_type type, __u32 ino, size_t cap)
 {
 	return ((ino * 2654435761U) ^ type) & (cap - 1);
@@ -99,8 +92,9 @@ static void add_for_children(struct inventory *inv, enum nst_type type, __u32 in
 
 static void add_task(struct inventory *inv, const struct nst_task_rec *r, bool related)
 {
+	/* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones */
 	for (int t = 0; t < NST_T_COUNT; t++) {
-		int slot = type_slot[t];
+		int slot = nst_types[t].slot;
 		struct inv_ns *n;
 
 		if (!r->ns[slot])
@@ -130,10 +124,12 @@ static void add_task(struct inventory *inv, const struct nst_task_rec *r, bool r
 						      : 0;
 		}
 	}
-	if (r->ns[NST_NS_PID_FC] != r->ns[NST_NS_PID])
-		add_for_children(inv, NST_T_PID, r->ns[NST_NS_PID_FC], r->pid);
-	if (r->ns[NST_NS_TIME_FC] != r->ns[NST_NS_TIME])
-		add_for_children(inv, NST_T_TIME, r->ns[NST_NS_TIME_FC], r->pid);
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		const struct nst_type_info *ti = &nst_types[t];
+
+		if (r->ns[ti->fc_slot] != r->ns[ti->slot])
+			add_for_children(inv, t, r->ns[ti->fc_slot], r->pid);
+	}
 }
 
 static void add_holder(struct inv_ns *n, const char *what)
@@ -144,15 +140,9 @@ static void add_holder(struct inv_ns *n, const char *what)
 		snprintf(n->holders + off, sizeof(n->holders) - off, "%s%s", off ? " " : "", what);
 }
 
-/* The type of a CLONE_NEW* flag; NST_T_COUNT or more when it is none. */
-static enum nst_type flag_type(__u64 flag)
-{
-	return nst_slot_type(__builtin_ctz(nst_flags_to_slots(flag) | 1U << 31));
-}
-
 static void add_fd(struct inventory *inv, const struct nst_fd_rec *r)
 {
-	enum nst_type type = flag_type(r->type);
+	enum nst_type type = nst_flag_type(r->type);
 	struct inv_ns *n = type < NST_T_COUNT ? inv_find(inv, type, r->ino, true) : NULL;
 	char what[48];
 
@@ -367,10 +357,6 @@ static void proc_fds(struct inventory *inv, const char *pid)
 
 static int collect_proc(struct inventory *inv)
 {
-	static const char *const names[NST_NS_COUNT] = {
-		"mnt", "pid",  "pid_for_children", "net",  "uts",
-		"ipc", "user", "cgroup",	   "time", "time_for_children"
-	};
 	struct dirent *d;
 	DIR *dir = opendir("/proc");
 
@@ -382,7 +368,7 @@ static int collect_proc(struct inventory *inv)
 		if (!(r.pid = strtoul(d->d_name, NULL, 10)))
 			continue;
 		for (int i = 0; i < NST_NS_COUNT; i++)
-			r.ns[i] = ns_link_ino(d->d_name, names[i]);
+			r.ns[i] = ns_link_ino(d->d_name, nst_slot_name(i));
 		proc_status(d->d_name, &r);
 		if (r.ns[NST_NS_MNT] || r.ns[NST_NS_NET])
 			add_task(inv, &r, false);
@@ -407,7 +393,7 @@ static void collect_mounts(struct inventory *inv)
 		if (nst_mountinfo_nsfs(line, root, sizeof(root), mnt, sizeof(mnt)) ||
 		    nst_proc_ns_link(root, &flag, &ino))
 			continue;
-		n = inv_find(inv, flag_type(flag), ino, true);
+		n = inv_find(inv, nst_flag_type(flag), ino, true);
 		snprintf(what, sizeof(what), "mount:%s", mnt);
 		if (n)
 			add_holder(n, what);

@@ -187,17 +187,6 @@ static int parse_cols(struct ls_opts *o, const char *list)
 	return 0;
 }
 
-static int parse_type(const char *s)
-{
-	for (int t = 0; t < NST_T_COUNT; t++)
-		if (!strcmp(s, nst_type_name(t)))
-			return t;
-	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
-		   "time)",
-		   s);
-	return -1;
-}
-
 /* --task: only the namespaces of that process */
 static bool in_task(pid_t pid, const struct inv_ns *n)
 {
@@ -433,12 +422,18 @@ enum { OPT_ALL = 256, OPT_TREE, OPT_LISTCOLS, OPT_PROC, OPT_FROM };
 
 static int parse_ls_opt(int c, struct ls_opts *o)
 {
-	char err[128];
+	enum nst_type type;
+	char err[4096]; /* room for an unknown type name given in full */
 	long v;
 
 	switch (c) {
 	case 't':
-		return (o->type = parse_type(optarg)) < 0 ? -1 : 0;
+		if (nst_parse_type(optarg, &type, err, sizeof(err))) {
+			nst_errorf("%s", err);
+			return -1;
+		}
+		o->type = type;
+		return 0;
 	case 'p':
 		if (nst_parse_long(optarg, 1, 0x7fffffff, "pid", &v, err, sizeof(err))) {
 			nst_errorf("%s", err);

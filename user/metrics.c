@@ -137,12 +137,8 @@ static void observe_latency(struct nst_metrics *m, enum nst_type t, __u64 ns)
 /* The types an operation was about: its flags, or what a setns fd points to. */
 static __u32 op_types(const struct nst_event *e)
 {
-	__u32 slots = nst_flags_to_slots((e->flags | e->target_type) & NST_CLONE_NEWALL), types = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (slots & (1U << i))
-			types |= 1U << nst_slot_type(i);
-	return types;
+	return nst_slots_to_types(
+		nst_flags_to_slots((e->flags | e->target_type) & NST_CLONE_NEWALL));
 }
 
 static void count_op(struct nst_metrics *m, const struct nst_event *e)

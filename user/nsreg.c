@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
-#include "json.h"
 #include "nsreg.h"
 
 #define NSREG_BUCKETS 4096
@@ -12,28 +11,6 @@ struct nsreg {
 	struct nsreg_stats st;
 	__u32 seen[NST_NS_COUNT]; /* the last inode set noted: all known */
 };
-
-static const char *const type_names[NST_T_COUNT] = {
-	"mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time",
-};
-
-const char *nst_type_name(enum nst_type t)
-{
-	return t < NST_T_COUNT ? type_names[t] : "unknown";
-}
-
-enum nst_type nst_slot_type(unsigned int slot)
-{
-	static const enum nst_type map[NST_NS_COUNT] = {
-		[NST_NS_MNT] = NST_T_MNT,    [NST_NS_PID] = NST_T_PID,
-		[NST_NS_PID_FC] = NST_T_PID, [NST_NS_NET] = NST_T_NET,
-		[NST_NS_UTS] = NST_T_UTS,    [NST_NS_IPC] = NST_T_IPC,
-		[NST_NS_USER] = NST_T_USER,  [NST_NS_CGROUP] = NST_T_CGROUP,
-		[NST_NS_TIME] = NST_T_TIME,  [NST_NS_TIME_FC] = NST_T_TIME,
-	};
-
-	return slot < NST_NS_COUNT ? map[slot] : NST_T_COUNT;
-}
 
 struct nsreg *nsreg_new(void)
 {
@@ -113,17 +90,6 @@ static void note_seen(struct nsreg *r, const __u32 *ino, const struct nst_event 
 			nsreg_insert(r, nst_slot_type(i), ino[i], 0, e, false);
 }
 
-/* The types whose slots are set in mask, each once. */
-static __u32 slots_to_types(__u32 slots)
-{
-	__u32 types = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (slots & (1U << i))
-			types |= 1U << nst_slot_type(i);
-	return types;
-}
-
 static void count_types(__u64 *counter, __u32 types)
 {
 	for (int t = 0; t < NST_T_COUNT; t++)
@@ -165,14 +131,14 @@ void nsreg_account(struct nsreg *r, const struct nst_event *e)
 		break;
 	case NST_K_UNSHARE:
 		account_created(r, e, changed);
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	case NST_K_SETNS:
-		count_types(r->st.joined, slots_to_types(changed));
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.joined, nst_slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	case NST_K_EXIT:
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	default:
 		break;
@@ -209,7 +175,7 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 		(unsigned long long)s->failed, (unsigned long long)lost);
 	fprintf(out, "  %-8s %8s %8s %8s\n", "TYPE", "CREATED", "JOINED", "LEFT");
 	for (int t = 0; t < NST_T_COUNT; t++)
-		fprintf(out, "  %-8s %8llu %8llu %8llu\n", type_names[t],
+		fprintf(out, "  %-8s %8llu %8llu %8llu\n", nst_type_name(t),
 			(unsigned long long)s->created[t], (unsigned long long)s->joined[t],
 			(unsigned long long)s->left[t]);
 	if (lost)
@@ -217,36 +183,4 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 			"  WARNING: %llu events were lost (ring buffer full): "
 			"raise --buffer or narrow the filters\n",
 			(unsigned long long)lost);
-}
-
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
-			const char *tier)
-{
-	const struct nsreg_stats *s = &r->st;
-	struct jw w;
-
-	jw_init(&w, out);
-	jw_obj_open(&w, NULL);
-	jw_obj_open(&w, "summary");
-	jw_str(&w, "backend", backend);
-	jw_str(&w, "tier", tier);
-	jw_u64(&w, "lost", lost);
-	jw_u64(&w, "failed", s->failed);
-	jw_obj_open(&w, "events");
-	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
-		jw_u64(&w, nst_kind_name(k), s->events[k]);
-	jw_obj_close(&w);
-	jw_obj_open(&w, "namespaces");
-	for (int t = 0; t < NST_T_COUNT; t++) {
-		jw_obj_open(&w, type_names[t]);
-		jw_u64(&w, "created", s->created[t]);
-		jw_u64(&w, "joined", s->joined[t]);
-		jw_u64(&w, "left", s->left[t]);
-		jw_u64(&w, "reused_inodes", s->reused[t]);
-		jw_obj_close(&w);
-	}
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	fputc('\n', out);
 }

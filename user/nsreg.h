@@ -11,23 +11,7 @@
 #define NSTRACE_NSREG_H
 
 #include <stdio.h>
-#include "nstrace.h"
-
-/* The eight namespace types (pid_for_children is a pid namespace). */
-enum nst_type {
-	NST_T_MNT,
-	NST_T_PID,
-	NST_T_NET,
-	NST_T_UTS,
-	NST_T_IPC,
-	NST_T_USER,
-	NST_T_CGROUP,
-	NST_T_TIME,
-	NST_T_COUNT,
-};
-
-const char *nst_type_name(enum nst_type t);
-enum nst_type nst_slot_type(unsigned int slot);
+#include "nstypes.h"
 
 struct nsreg_ns {
 	enum nst_type type;
@@ -63,7 +47,5 @@ const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
 void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
 			 const char *tier);
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
-			const char *tier);
 
 #endif /* NSTRACE_NSREG_H */
