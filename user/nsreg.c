@@ -2,12 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
+#include "grow.h"
+#include "nshash.h"
 #include "nsreg.h"
 
-#define NSREG_BUCKETS 4096
-
 struct nsreg {
-	struct nsreg_ns *bucket[NSREG_BUCKETS];
+	struct nsreg_ns *ns; /* every generation, in the order first seen */
+	size_t n, cap;
+	struct nshash newest; /* (type, ino) -> the index of its newest generation */
 	struct nsreg_stats st;
 	__u32 seen[NST_NS_COUNT]; /* the last inode set noted: all known */
 };
@@ -21,51 +23,32 @@ void nsreg_free(struct nsreg *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < NSREG_BUCKETS; i++) {
-		struct nsreg_ns *n = r->bucket[i], *next;
-
-		for (; n; n = next) {
-			next = n->next;
-			free(n);
-		}
-	}
+	free(r->ns);
+	nshash_free(&r->newest);
 	free(r);
-}
-
-static unsigned int nsreg_hash(enum nst_type type, __u32 ino)
-{
-	return (ino * 2654435761U ^ type) % NSREG_BUCKETS;
 }
 
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino)
 {
-	const struct nsreg_ns *n = r->bucket[nsreg_hash(type, ino)];
+	ssize_t i = nshash_get(&r->newest, nshash_ns_key(type, ino));
 
-	/* newest generation first: new entries are pushed at the head */
-	for (; n; n = n->next)
-		if (n->type == type && n->ino == ino)
-			return n;
-	return NULL;
+	return i < 0 ? NULL : &r->ns[i];
 }
 
 static void nsreg_insert(struct nsreg *r, enum nst_type type, __u32 ino, __u32 gen,
 			 const struct nst_event *e, bool created)
 {
-	struct nsreg_ns *n = calloc(1, sizeof(*n));
-	unsigned int h = nsreg_hash(type, ino);
+	struct nsreg_ns *n;
 
-	if (!n)
+	if (nst_grow((void **)&r->ns, &r->cap, r->n + 1, sizeof(*r->ns), 256) ||
+	    nshash_put(&r->newest, nshash_ns_key(type, ino), r->n))
 		return;
-	n->type = type;
-	n->ino = ino;
-	n->gen = gen;
-	n->first_seen_ns = e->ts_ns;
+	n = &r->ns[r->n++];
+	*n = (struct nsreg_ns){ .type = type, .ino = ino, .gen = gen, .first_seen_ns = e->ts_ns };
 	if (created) {
 		n->creator_pid = e->pid;
 		n->kind = e->kind;
 	}
-	n->next = r->bucket[h];
-	r->bucket[h] = n;
 }
 
 /* A creation always starts a new generation, even for a known inode. */
@@ -146,11 +129,42 @@ void nsreg_account(struct nsreg *r, const struct nst_event *e)
 	note_seen(r, e->after, e);
 }
 
+/*
+ * The order reports list namespaces in: by (ino * 2654435761 ^ type) % 4096,
+ * newest generation first. Arbitrary, but every report has used it (it was
+ * the bucket order of this registry's first hash table), so it stays.
+ */
+static unsigned int list_bucket(const struct nsreg_ns *n)
+{
+	return (n->ino * 2654435761U ^ n->type) % 4096;
+}
+
+static int list_order(const void *a, const void *b, void *reg)
+{
+	const struct nsreg_ns *ns = ((const struct nsreg *)reg)->ns;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	unsigned int bx = list_bucket(&ns[x]), by = list_bucket(&ns[y]);
+
+	if (bx != by)
+		return bx < by ? -1 : 1;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx)
 {
-	for (int i = 0; i < NSREG_BUCKETS; i++)
-		for (struct nsreg_ns *n = r->bucket[i]; n; n = n->next)
-			fn(ctx, n);
+	size_t *order = malloc((r->n ? r->n : 1) * sizeof(*order));
+
+	for (size_t i = 0; i < r->n; i++)
+		if (order)
+			order[i] = i;
+		else
+			fn(ctx, &r->ns[i]); /* out of memory: every one, in another order */
+	if (!order)
+		return;
+	qsort_r(order, r->n, sizeof(*order), list_order, r);
+	for (size_t i = 0; i < r->n; i++)
+		fn(ctx, &r->ns[order[i]]);
+	free(order);
 }
 
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r)

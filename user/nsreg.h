@@ -21,7 +21,6 @@ struct nsreg_ns {
 	__u32 creator_pid; /* 0 when the creation was not seen */
 	__u32 kind; /* enum nst_kind of the creating call */
 	void *priv; /* for the registry's user (report's lifecycles) */
-	struct nsreg_ns *next;
 };
 
 struct nsreg_stats {
@@ -39,7 +38,7 @@ struct nsreg *nsreg_new(void);
 void nsreg_free(struct nsreg *r);
 /* Count one event and record the namespaces it created. */
 void nsreg_account(struct nsreg *r, const struct nst_event *e);
-/* The newest generation of (type, ino), or NULL. */
+/* The newest generation of (type, ino), or NULL; valid until the next nsreg_account. */
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino);
 /* Call fn for every namespace, every generation. */
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nsreg.h"
+#include "pidmap.h"
 #include "report.h"
 #include "strbuf.h"
 
