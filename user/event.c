@@ -4,8 +4,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+#include "columns.h"
 #include "event.h"
 #include "strbuf.h"
 
@@ -588,39 +588,31 @@ const struct nst_col nst_cols[] = {
 };
 const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
 
-static int col_find(const char *name, size_t len)
+static const char *col_name(int i)
 {
-	for (int i = 0; i < nst_ncols; i++)
-		if (strlen(nst_cols[i].name) == len && !strncasecmp(nst_cols[i].name, name, len))
-			return i;
-	return -1;
+	return nst_cols[i].name;
 }
+
+static void col_help(FILE *out, int i)
+{
+	fprintf(out, "  %-9s %-11s %s\n", nst_cols[i].name,
+		nst_cols[i].json ? nst_cols[i].json : "(text)", nst_cols[i].help);
+}
+
+static const struct col_table col_table = {
+	.ncols = sizeof(nst_cols) / sizeof(nst_cols[0]),
+	.name = col_name,
+	.help = col_help,
+	.unknown_hint = " (see --list-columns)",
+};
 
 int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t errlen)
 {
-	const char *p = list, *end;
+	struct col_choice c = { set->idx, set->n, NST_MAX_COLS };
+	int ret = col_parse(&col_table, &c, list, err, errlen);
 
-	if (*p == '+')
-		p++;
-	else
-		set->n = 0;
-	for (; *p; p = *end ? end + 1 : end) {
-		int i;
-
-		end = strchrnul(p, ',');
-		i = col_find(p, end - p);
-		if (i < 0) {
-			snprintf(err, errlen, "unknown column: %.*s (see --list-columns)",
-				 (int)(end - p), p);
-			return -1;
-		}
-		if (set->n == NST_MAX_COLS) {
-			snprintf(err, errlen, "too many columns (at most %d)", NST_MAX_COLS);
-			return -1;
-		}
-		set->idx[set->n++] = i;
-	}
-	return 0;
+	set->n = c.n;
+	return ret;
 }
 
 void nst_colset_default(struct nst_colset *set, bool timestamps)
@@ -696,7 +688,5 @@ void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_ev
 
 void nst_print_col_help(FILE *out)
 {
-	for (int i = 0; i < nst_ncols; i++)
-		fprintf(out, "  %-9s %-11s %s\n", nst_cols[i].name,
-			nst_cols[i].json ? nst_cols[i].json : "(text)", nst_cols[i].help);
+	col_print_help(&col_table, out);
 }
