@@ -3,7 +3,8 @@
 #include <strings.h>
 #include "columns.h"
 
-int col_find(const struct col_table *t, const char *name, size_t len)
+/* The column named by the len bytes at name, or -1. */
+static int col_find(const struct col_table *t, const char *name, size_t len)
 {
 	for (int i = 0; i < t->ncols; i++) {
 		const char *n = t->name(i);

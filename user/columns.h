@@ -27,8 +27,6 @@ struct col_choice {
 	int room;
 };
 
-/* The column named by the len bytes at name, or -1. */
-int col_find(const struct col_table *t, const char *name, size_t len);
 /* Parse a column list into c; on error returns -1 with the message in err. */
 int col_parse(const struct col_table *t, struct col_choice *c, const char *list, char *err,
 	      size_t errlen);

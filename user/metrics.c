@@ -236,16 +236,6 @@ __u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 in
 	return ns;
 }
 
-size_t nst_metrics_tracked(struct nst_metrics *m)
-{
-	size_t n;
-
-	pthread_mutex_lock(&m->lock);
-	n = m->tracked;
-	pthread_mutex_unlock(&m->lock);
-	return n;
-}
-
 static void render_ops(struct nst_metrics *m, FILE *out)
 {
 	fprintf(out, "# HELP nstrace_namespace_operations_total Namespace syscalls by type, "

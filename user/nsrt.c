@@ -152,22 +152,6 @@ static int join_pidfd(int pidfd, pid_t pid, __u64 types)
 	return join_by_fds(pid, types);
 }
 
-int nsrt_join(pid_t pid, __u64 types, char *err, size_t errlen)
-{
-	int pidfd = syscall(SYS_pidfd_open, pid, 0), ret;
-
-	if (pidfd < 0) {
-		snprintf(err, errlen, "failed to open pid %d: %s", pid, strerror(errno));
-		return -errno;
-	}
-	ret = join_pidfd(pidfd, pid, types);
-	close(pidfd);
-	if (ret)
-		snprintf(err, errlen, "failed to join namespaces of pid %d: %s", pid,
-			 strerror(-ret));
-	return ret;
-}
-
 /* What the child reports back when a setup step fails. */
 struct child_error {
 	int err;

@@ -60,9 +60,6 @@ int nsrt_wait(struct nsrt_child *child);
 /* Raw clone3 that returns like fork(): 0 in the child. pidfd may be NULL. */
 pid_t nsrt_clone3(__u64 flags, int *pidfd);
 
-/* Join the given types of pid's namespaces from the calling process. */
-int nsrt_join(pid_t pid, __u64 types, char *err, size_t errlen);
-
 /* Open /proc/PID/ns/NAME with O_RDONLY|O_CLOEXEC; pid 0 means self. */
 int nsrt_open_ns(pid_t pid, const char *name);
 
