@@ -300,7 +300,7 @@ static void detail(struct sb *s, const struct nst_event *e)
 		break;
 	case NST_K_EXIT:
 		sb_str(s, "left ");
-		ns_list(s, e->before, ~(1U << NST_NS_PID_FC | 1U << NST_NS_TIME_FC));
+		ns_list(s, e->before, nst_task_slots());
 		break;
 	case NST_K_EXEC:
 		if (nst_changed_slots(e))

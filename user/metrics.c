@@ -195,11 +195,10 @@ static void track_members(struct nst_metrics *m, const struct nst_event *e)
 		return;
 	if (spawn && (e->flags & 0x00010000)) /* CLONE_THREAD: members are processes */
 		return;
-	for (int i = 0; i < NST_NS_COUNT; i++) {
-		enum nst_type t = nst_slot_type(i);
+	/* members are counted where they live, not in their *_for_children namespaces */
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		int i = nst_types[t].slot;
 
-		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC)
-			continue;
 		if (spawn && e->child_pid)
 			arrive(m, e, t, e->after[i]);
 		else if (!spawn && (changed & (1U << i))) {

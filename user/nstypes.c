@@ -57,6 +57,15 @@ const char *nst_slot_name(unsigned int slot)
 	return slot == nst_types[t].slot ? nst_types[t].name : nst_types[t].fc_name;
 }
 
+__u32 nst_task_slots(void)
+{
+	__u32 m = 0;
+
+	for (int t = 0; t < NST_T_COUNT; t++)
+		m |= 1U << nst_types[t].slot;
+	return m;
+}
+
 __u32 nst_slots_to_types(__u32 slots)
 {
 	__u32 types = 0;

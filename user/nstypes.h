@@ -52,6 +52,8 @@ enum nst_type nst_flag_type(__u64 flag);
 enum nst_type nst_slot_type(unsigned int slot);
 /* The /proc/PID/ns name of a slot: "net", "pid_for_children"; "unknown" out of range. */
 const char *nst_slot_name(unsigned int slot);
+/* The slots of the namespaces a task is in, not its *_for_children ones. */
+__u32 nst_task_slots(void);
 /* The types of the slots in a 1 << enum nst_ns mask, as a 1 << enum nst_type mask. */
 __u32 nst_slots_to_types(__u32 slots);
 /* The slots whose inode the event changed, as a 1 << enum nst_ns mask. */
