@@ -154,13 +154,13 @@ void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns),
 {
 	size_t *order = malloc((r->n ? r->n : 1) * sizeof(*order));
 
-	for (size_t i = 0; i < r->n; i++)
-		if (order)
-			order[i] = i;
-		else
-			fn(ctx, &r->ns[i]); /* out of memory: every one, in another order */
-	if (!order)
+	if (!order) { /* out of memory: every one all the same, as first seen */
+		for (size_t i = 0; i < r->n; i++)
+			fn(ctx, &r->ns[i]);
 		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		order[i] = i;
 	qsort_r(order, r->n, sizeof(*order), list_order, r);
 	for (size_t i = 0; i < r->n; i++)
 		fn(ctx, &r->ns[order[i]]);

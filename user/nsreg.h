@@ -40,7 +40,7 @@ void nsreg_free(struct nsreg *r);
 void nsreg_account(struct nsreg *r, const struct nst_event *e);
 /* The newest generation of (type, ino), or NULL; valid until the next nsreg_account. */
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino);
-/* Call fn for every namespace, every generation. */
+/* Call fn for every namespace, every generation, in the order reports list them. */
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
