@@ -66,6 +66,11 @@ $(OUTPUT)/user/runtime_docker.o: CFLAGS += $(if $(NST_CURL_SONAME),-DNST_CURL_SO
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(dir $(VMLINUX_H))
 
+# Header dependencies: every compile writes TARGET.d, included at the end.
+# Compiles also depend on this Makefile: the flags are here, and a tree
+# built before the .d files existed is rebuilt once.
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
+
 .PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
@@ -89,8 +94,8 @@ $(GEN)/vmlinux.h: | $(CONFIG_MK)
 		"build with VMLINUX_H=/path/to/vmlinux.h or BTF=/path/to/vmlinux" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(GEN)/%.bpf.o: bpf/%.bpf.c Makefile $(VMLINUX_H) | $(CONFIG_MK)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
@@ -100,8 +105,8 @@ $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 # path reads kernel memory with direct loads instead of probe-read helper
 # calls. Same programs and maps: the collector opens either with one
 # skeleton (user/tracer_bpf.c).
-$(GEN)/nstrace_cast.bpf.o: bpf/nstrace.bpf.c $(wildcard bpf/*.bpf.h) include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
-	$(CLANG) $(BPF_CFLAGS) -DNST_RDONLY_CAST -c $< -o $@
+$(GEN)/nstrace_cast.bpf.o: bpf/nstrace.bpf.c Makefile $(VMLINUX_H) | $(CONFIG_MK)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -DNST_RDONLY_CAST -c $< -o $@
 	llvm-strip -g $@
 SKELS += $(GEN)/nstrace_cast.skel.h
 
@@ -110,11 +115,11 @@ SKELS += $(GEN)/nstrace_cast.skel.h
 LSKELS := $(GEN)/nsiter.lskel.h
 $(GEN)/%.lskel.h: $(GEN)/%.bpf.o
 	$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*)_lskel > $@.tmp && mv $@.tmp $@
-$(USER_OBJS): $(LSKELS)
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/nstrace.h $(SKELS)
+# The skeletons come first; which object includes which is in its .d.
+$(OUTPUT)/user/%.o: user/%.c Makefile | $(SKELS) $(LSKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Made anew from the list of objects, which is rewritten only when it
 # changes: an archive updated in place would keep a removed file's object.
@@ -153,9 +158,10 @@ $(KSFT_DIR)/kselftest_harness.h:
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	@touch $@
 
-$(OUTPUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h $(CONFIG_MK)
+$(OUTPUT)/tests/%: tests/%.c Makefile $(LIB) $(KSFT_DIR)/kselftest_harness.h $(CONFIG_MK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $(LDFLAGS) $< $(LIB) \
+		$(LDLIBS) -o $@
 
 tests: $(TEST_BINS)
 
@@ -163,15 +169,22 @@ tests: $(TEST_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := user/recfile.c user/event.c user/json.c user/parse.c \
-		 user/nsrt.c user/procparse.c user/strbuf.c user/evcodec.c \
-		 user/identity.c
+		 user/nsrt.c user/nstypes.c user/procparse.c user/strbuf.c user/evcodec.c \
+		 user/identity.c user/columns.c
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -D_GNU_SOURCE -std=gnu11 -Iinclude -Iuser
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard user/*.h)
+FUZZ_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/lib/%.o,$(FUZZ_LIB_SRCS))
+
+$(OUTPUT)/fuzz/lib/%.o: user/%.c Makefile
 	@scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lz -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c Makefile $(FUZZ_LIB_OBJS)
+	@scripts/deps.sh fuzz
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) $< $(FUZZ_LIB_OBJS) -lz -o $@
 
 fuzz: $(FUZZ_BINS)
 
@@ -299,10 +312,10 @@ VM_HOST_TOOLS ?=
 # modules of the VM's kernel to load at boot (with their dependencies)
 VM_MODULES ?= virtio_console virtio_pci
 
-$(VM_DIR)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+$(VM_DIR)/tests/%: tests/%.c Makefile $(LIB) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests -static $(LDFLAGS) $< $(LIB) \
-		-lbpf -lelf -lz -lm -lpthread -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests -static $(LDFLAGS) $< \
+		$(LIB) -lbpf -lelf -lz -lm -lpthread -o $@
 
 vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 	@scripts/deps.sh vm
@@ -310,34 +323,39 @@ vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
 		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
 
-$(OUTPUT)/bench/%: bench/%.c
+$(OUTPUT)/bench/%: bench/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@ -lpthread
+	$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@ -lpthread
 
 # The synthetic ring buffer producer of bench/record.sh: bench only, never
 # linked into nstrace.
-$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c bpf/nstrace.bpf.h include/nstrace.h $(VMLINUX_H) | $(CONFIG_MK)
+$(GEN)/bench/rb_producer.bpf.o: bench/rb_producer.bpf.c Makefile $(VMLINUX_H) \
+		| $(CONFIG_MK)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
 $(GEN)/bench/rb_producer.skel.h: $(GEN)/bench/rb_producer.bpf.o
 	$(BPFTOOL) gen skeleton $< name rb_producer_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/bench/rb_producer: bench/rb_producer.c $(GEN)/bench/rb_producer.skel.h
-	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
+# its template event names the slots as nstrace does: user/nstypes.c
+$(OUTPUT)/bench/rb_producer: bench/rb_producer.c Makefile \
+		$(OUTPUT)/user/nstypes.o | $(GEN)/bench/rb_producer.skel.h
+	$(CC) $(CFLAGS) $(DEPFLAGS) -I$(GEN)/bench $< $(OUTPUT)/user/nstypes.o $(LDLIBS) -o $@
 
 # The tracepoint tier's floor (bench/tp_floor.c): bench only, like rb_producer.
-$(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c $(VMLINUX_H) | $(CONFIG_MK)
+$(GEN)/bench/tp_floor.bpf.o: bench/tp_floor.bpf.c Makefile $(VMLINUX_H) \
+		| $(CONFIG_MK)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	llvm-strip -g $@
 
 $(GEN)/bench/tp_floor.skel.h: $(GEN)/bench/tp_floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name tp_floor_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/bench/tp_floor: bench/tp_floor.c $(GEN)/bench/tp_floor.skel.h $(GEN)/nstrace.skel.h
-	$(CC) $(CFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
+$(OUTPUT)/bench/tp_floor: bench/tp_floor.c Makefile \
+		| $(GEN)/bench/tp_floor.skel.h $(GEN)/nstrace.skel.h
+	$(CC) $(CFLAGS) $(DEPFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
 
 demo: $(BIN)
 	$(BIN) demo
@@ -348,3 +366,7 @@ install: $(BIN)
 clean:
 	rm -rf $(OUTPUT)
 	$(MAKE) -C kmod clean OUTPUT=$(ABS_OUTPUT)
+
+-include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/fuzz/*.d \
+	$(OUTPUT)/fuzz/lib/*.d $(OUTPUT)/bench/*.d $(VM_DIR)/tests/*.d $(GEN)/*.bpf.o.d \
+	$(GEN)/bench/*.bpf.o.d)

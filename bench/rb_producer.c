@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "nstrace.h"
+#include "nstypes.h"
 #include "rb_producer.skel.h"
 
 static double now(void)
@@ -87,11 +88,6 @@ static __u32 ns_ino(const char *name)
 /* A successful setns(fd 3, CLONE_NEWUTS) into our own uts namespace. */
 static void fill_template(struct nst_event *e)
 {
-	static const char *const slots[NST_NS_COUNT] = {
-		"mnt", "pid",  "pid_for_children", "net",  "uts",
-		"ipc", "user", "cgroup",	   "time", "time_for_children",
-	};
-
 	memset(e, 0, sizeof(*e));
 	e->pid = e->tid = getpid();
 	e->ppid = getppid();
@@ -103,7 +99,7 @@ static void fill_template(struct nst_event *e)
 	e->target_kind = NST_TGT_NSFS;
 	e->target_type = NST_CLONE_NEWUTS;
 	for (int i = 0; i < NST_NS_COUNT; i++)
-		e->before[i] = e->after[i] = ns_ino(slots[i]);
+		e->before[i] = e->after[i] = ns_ino(nst_slot_name(i));
 	e->target[NST_NS_UTS] = e->after[NST_NS_UTS];
 	strncpy(e->comm, "rb_producer", sizeof(e->comm) - 1);
 }

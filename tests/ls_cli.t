@@ -88,6 +88,31 @@ check "a pid namespace held only as pid_for_children is listed, with the process
 	sh -c "'$NSTRACE' ls -t pid -J -o NS,NPROCS,HOLDERS | jq -e --arg h \
 	'pid_for_children:${leaders[-1]}' '.namespaces | any(.nprocs == 0 and .holders == \$h)'"
 
+# The two collectors give the same inventory: the namespaces of every type
+# the test made (by unshare and by nstrace run, processes in new user, time
+# and pid namespaces, a pid namespace only pid_for_children holds), row for
+# row with the default columns. The test's own namespaces are left out:
+# other processes come and go in them between the two runs.
+setsid "$NSTRACE" run -n net,pid,mnt,uts,ipc,cgroup -H nst-ls -- sleep 300 </dev/null \
+	>/dev/null 2>&1 &
+leaders+=($!)
+setsid unshare -U -r -C --time -m sh -c 'sleep 300 & exec sleep 300' </dev/null &
+leaders+=($!)
+sleep 0.5
+ours=$(for t in mnt pid net uts ipc user cgroup time; do stat -L -c %i /proc/self/ns/$t; done)
+theirs=$(for p in $(group_pids); do for t in mnt pid pid_for_children net uts ipc user cgroup \
+	time time_for_children; do stat -L -c %i /proc/$p/ns/$t 2>/dev/null; done; done |
+	sort -u | grep -vxF "$ours" | paste -sd,)
+pick_theirs() { jq -c --argjson want "[$theirs]" \
+	'[.namespaces[] | select(.ns as $n | $want | index($n))] | sort_by(.ns, .type)' "$1"; }
+"$NSTRACE" ls -J >"$TMP/both-bpf.json"
+"$NSTRACE" ls --proc -J >"$TMP/both-proc.json"
+a=$(pick_theirs "$TMP/both-bpf.json")
+b=$(pick_theirs "$TMP/both-proc.json")
+check "ls and ls --proc agree on the $(echo "$a" | jq length) namespaces the test made, \
+$(echo "$a" | jq -r '[.[].type] | unique | join(",")')" \
+	[ "$a" = "$b" -a "$(echo "$a" | jq '[.[].type] | unique | length')" -eq 8 ]
+
 "$NSTRACE" ls -t net -o NS,NPROCS,HOLDERS,OWNER -J >"$TMP/net.json"
 check "HOLDERS names the ip netns bind mount" \
 	jq -e '.namespaces | any(.holders == "mount:/run/netns/nstrace-ls-test")' "$TMP/net.json"

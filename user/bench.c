@@ -23,6 +23,7 @@
 #include "cmds.h"
 #include "filters.h"
 #include "nsrt.h"
+#include "nstypes.h"
 #include "parse.h"
 #include "tracer.h"
 
@@ -346,10 +347,11 @@ static long meminfo_kib(void)
 
 static const char *hold_name(__u64 flag)
 {
-	for (size_t i = 0; i < nsrt_ntypes; i++)
-		if (nsrt_types[i].flag == flag)
-			return flag == CLONE_NEWTIME ? "time_for_children" : nsrt_types[i].name;
-	return "net";
+	enum nst_type t = nst_flag_type(flag);
+
+	if (t == NST_T_COUNT)
+		return "net";
+	return t == NST_T_TIME ? nst_types[t].fc_name : nst_types[t].name;
 }
 
 /* Hold `hold` namespaces alive by fd: the kernel memory they keep, per namespace. */
@@ -484,7 +486,7 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 
 	switch (c) {
 	case 't':
-		return nsrt_parse_types(optarg, &o->types, err, errlen);
+		return nst_parse_types(optarg, &o->types, err, errlen);
 	case 'n':
 		if (nst_parse_long(optarg, 1, MAX_N, "iteration count (-n)", &v, err, errlen))
 			return -1;
@@ -568,7 +570,7 @@ static int parse_bench_args(int argc, char **argv, struct bench_opts *o)
 	o->run.jobs[0] = 1;
 	o->run.jobs[1] = 2;
 	o->run.njobs = 2;
-	nsrt_parse_types("all", &o->types, err, sizeof(err));
+	nst_parse_types("all", &o->types, err, sizeof(err));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:n:w:j:m:d:Jvh", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -596,10 +598,13 @@ static void add_types(struct bench_opts *o)
 	run->mode = o->clone_mode ? "clone" : "unshare";
 	run->n = o->n;
 	run->res[run->nres++] = (struct bench_result){ .name = "none", .flag = 0 };
-	for (size_t i = 0; i < nsrt_ntypes; i++)
-		if (o->types & nsrt_types[i].flag)
-			run->res[run->nres++] = (struct bench_result){ .name = nsrt_types[i].name,
-								       .flag = nsrt_types[i].flag };
+	for (int i = 0; i < NST_T_COUNT; i++) {
+		const struct nst_type_info *t = &nst_types[nst_types_lsns[i]];
+
+		if (o->types & t->flag)
+			run->res[run->nres++] =
+				(struct bench_result){ .name = t->name, .flag = t->flag };
+	}
 }
 
 static int emit_results(const struct bench_opts *o)

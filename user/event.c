@@ -4,10 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+#include "columns.h"
 #include "event.h"
-#include "nsrt.h"
 #include "strbuf.h"
 
 static const char *const kind_names[NST_K_MAX] = {
@@ -17,27 +16,9 @@ static const char *const kind_names[NST_K_MAX] = {
 	[NST_K_NS_FREE] = "ns_free", [NST_K_NS_COST] = "ns_cost",
 };
 
-static const char *const slot_names[NST_NS_COUNT] = {
-	[NST_NS_MNT] = "mnt",
-	[NST_NS_PID] = "pid",
-	[NST_NS_PID_FC] = "pid_for_children",
-	[NST_NS_NET] = "net",
-	[NST_NS_UTS] = "uts",
-	[NST_NS_IPC] = "ipc",
-	[NST_NS_USER] = "user",
-	[NST_NS_CGROUP] = "cgroup",
-	[NST_NS_TIME] = "time",
-	[NST_NS_TIME_FC] = "time_for_children",
-};
-
 const char *nst_kind_name(unsigned int kind)
 {
 	return kind < NST_K_MAX && kind_names[kind] ? kind_names[kind] : "unknown";
-}
-
-const char *nst_slot_name(unsigned int slot)
-{
-	return slot < NST_NS_COUNT ? slot_names[slot] : "unknown";
 }
 
 const char *nst_source_name(unsigned int source)
@@ -58,17 +39,6 @@ const char *nst_target_name(unsigned int target)
 	static const char *const names[] = { "none", "nsfs", "pidfd", "badfd", "other" };
 
 	return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
-}
-
-/* The user-facing type names are nsrt's; pid and time also select their *_for_children slot. */
-int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen)
-{
-	__u64 flags;
-
-	if (nsrt_parse_types(list, &flags, err, errlen))
-		return -1;
-	*slots = nst_flags_to_slots(flags);
-	return 0;
 }
 
 static const struct {
@@ -160,15 +130,6 @@ const char *nst_errno_name(__s64 ret)
 	return n ? n : "E?";
 }
 
-__u32 nst_changed_slots(const struct nst_event *e)
-{
-	__u32 m = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		m |= (__u32)(e->before[i] != e->after[i]) << i;
-	return m;
-}
-
 /*
  * Events come in time order, so most share their second with the one
  * before: format the date and time of day once per second, not per event.
@@ -225,7 +186,7 @@ static void ns_list(struct sb *s, const __u32 *ino, __u32 mask)
 			continue;
 		if (s->off != start)
 			sb_chr(s, ' ');
-		sb_str(s, slot_names[i]);
+		sb_str(s, nst_slot_name(i));
 		sb_mem(s, ":[", 2);
 		sb_u64(s, ino[i]);
 		sb_chr(s, ']');
@@ -259,7 +220,7 @@ static void inherited(struct sb *s, const struct nst_event *e)
 			continue;
 		if (s->off != start)
 			sb_chr(s, ',');
-		sb_str(s, slot_names[i]);
+		sb_str(s, nst_slot_name(i));
 	}
 	if (s->off == start)
 		sb_str(s, "none");
@@ -339,7 +300,7 @@ static void detail(struct sb *s, const struct nst_event *e)
 		break;
 	case NST_K_EXIT:
 		sb_str(s, "left ");
-		ns_list(s, e->before, ~(1U << NST_NS_PID_FC | 1U << NST_NS_TIME_FC));
+		ns_list(s, e->before, nst_task_slots());
 		break;
 	case NST_K_EXEC:
 		if (nst_changed_slots(e))
@@ -523,7 +484,7 @@ static void render_ns_obj(struct sb *s, const __u32 *ino)
 	jw_init(&m, NULL);
 	jw_obj_open(&m, NULL);
 	for (int i = 0; i < NST_NS_COUNT; i++)
-		jw_u64(&m, slot_names[i], ino[i]);
+		jw_u64(&m, nst_slot_name(i), ino[i]);
 	jw_obj_close(&m);
 	sb_mem(s, m.buf, m.len);
 }
@@ -558,7 +519,7 @@ static void json_changed(struct jw *w, const char *k, const struct nst_event *e,
 	jw_arr_open(w, k);
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (m & (1U << i))
-			jw_str(w, NULL, slot_names[i]);
+			jw_str(w, NULL, nst_slot_name(i));
 	jw_arr_close(w);
 }
 
@@ -585,7 +546,7 @@ static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 	jw_obj_open(w, "ns");
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (e->target[i])
-			jw_u64(w, slot_names[i], e->target[i]);
+			jw_u64(w, nst_slot_name(i), e->target[i]);
 	jw_obj_close(w);
 	jw_obj_close(w);
 }
@@ -627,39 +588,31 @@ const struct nst_col nst_cols[] = {
 };
 const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
 
-static int col_find(const char *name, size_t len)
+static const char *col_name(int i)
 {
-	for (int i = 0; i < nst_ncols; i++)
-		if (strlen(nst_cols[i].name) == len && !strncasecmp(nst_cols[i].name, name, len))
-			return i;
-	return -1;
+	return nst_cols[i].name;
 }
+
+static void col_help(FILE *out, int i)
+{
+	fprintf(out, "  %-9s %-11s %s\n", nst_cols[i].name,
+		nst_cols[i].json ? nst_cols[i].json : "(text)", nst_cols[i].help);
+}
+
+static const struct col_table col_table = {
+	.ncols = sizeof(nst_cols) / sizeof(nst_cols[0]),
+	.name = col_name,
+	.help = col_help,
+	.unknown_hint = " (see --list-columns)",
+};
 
 int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t errlen)
 {
-	const char *p = list, *end;
+	struct col_choice c = { set->idx, set->n, NST_MAX_COLS };
+	int ret = col_parse(&col_table, &c, list, err, errlen);
 
-	if (*p == '+')
-		p++;
-	else
-		set->n = 0;
-	for (; *p; p = *end ? end + 1 : end) {
-		int i;
-
-		end = strchrnul(p, ',');
-		i = col_find(p, end - p);
-		if (i < 0) {
-			snprintf(err, errlen, "unknown column: %.*s (see --list-columns)",
-				 (int)(end - p), p);
-			return -1;
-		}
-		if (set->n == NST_MAX_COLS) {
-			snprintf(err, errlen, "too many columns (at most %d)", NST_MAX_COLS);
-			return -1;
-		}
-		set->idx[set->n++] = i;
-	}
-	return 0;
+	set->n = c.n;
+	return ret;
 }
 
 void nst_colset_default(struct nst_colset *set, bool timestamps)
@@ -735,7 +688,5 @@ void nst_print_json(FILE *out, const struct nst_colset *set, const struct nst_ev
 
 void nst_print_col_help(FILE *out)
 {
-	for (int i = 0; i < nst_ncols; i++)
-		fprintf(out, "  %-9s %-11s %s\n", nst_cols[i].name,
-			nst_cols[i].json ? nst_cols[i].json : "(text)", nst_cols[i].help);
+	col_print_help(&col_table, out);
 }

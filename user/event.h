@@ -10,20 +10,16 @@
 #include <stdio.h>
 #include "nstrace.h"
 #include "json.h"
+#include "nstypes.h"
 
 const char *nst_kind_name(unsigned int kind);
-/* /proc/PID/ns names: "net", "pid_for_children", ... */
-const char *nst_slot_name(unsigned int slot);
 const char *nst_source_name(unsigned int source);
 const char *nst_target_name(unsigned int target);
-/* Parse "net,uts" (or "all") into a 1 << enum nst_ns slot mask. */
-int nst_parse_slots(const char *list, __u32 *slots, char *err, size_t errlen);
 
 /* "CLONE_NEWNET|CLONE_NEWUTS|SIGCHLD"; clone() keeps its exit signal in the low byte. */
 char *nst_flags_str(unsigned int kind, __u64 flags, char *buf, size_t len);
 /* "EINVAL", or NULL for a non-negative ret. */
 const char *nst_errno_name(__s64 ret);
-__u32 nst_changed_slots(const struct nst_event *e);
 
 /* How to render times. */
 struct nst_fmt {

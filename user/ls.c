@@ -13,10 +13,11 @@
 #include <unistd.h>
 #include <libsmartcols/libsmartcols.h>
 #include "cmds.h"
+#include "columns.h"
 #include "event.h"
 #include "recfile.h"
 #include "inventory.h"
-#include "inventory_collect.h"
+#include "nsreg.h"
 #include "parse.h"
 #include "nsrt.h"
 #include "privs.h"
@@ -156,46 +157,42 @@ struct ls_opts {
 	const struct inv_created_src *created;
 };
 
-static int col_index(const char *name, size_t len)
+static const char *col_name(int i)
 {
-	for (int i = 0; i < NCOLS; i++)
-		if (strlen(cols[i].name) == len && !strncasecmp(cols[i].name, name, len))
-			return i;
-	return -1;
+	return cols[i].name;
 }
+
+static void col_help(FILE *out, int i)
+{
+	fprintf(out, "%10s  %s\n", cols[i].name, cols[i].help);
+}
+
+static const struct col_table col_table = {
+	.ncols = NCOLS,
+	.name = col_name,
+	.help = col_help,
+	.unknown_hint = "",
+	.drop_extra = true,
+};
 
 static int parse_cols(struct ls_opts *o, const char *list)
 {
-	const char *p = list;
+	struct col_choice c = { o->sel, o->nsel, NCOLS * 2 };
+	char err[4096]; /* room for an unknown name given in full */
+	int ret = col_parse(&col_table, &c, list, err, sizeof(err));
 
-	if (*p == '+')
-		p++;
-	else
-		o->nsel = 0;
-	while (*p) {
-		const char *end = strchrnul(p, ',');
-		int i = col_index(p, end - p);
-
-		if (i < 0) {
-			nst_errorf("unknown column: %.*s", (int)(end - p), p);
-			return -1;
-		}
-		if (o->nsel < NCOLS * 2)
-			o->sel[o->nsel++] = i;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
+	o->nsel = c.n;
+	if (ret)
+		nst_errorf("%s", err);
+	return ret;
 }
 
-static int parse_type(const char *s)
+static void choose_all(struct ls_opts *o)
 {
-	for (int t = 0; t < NST_T_COUNT; t++)
-		if (!strcmp(s, nst_type_name(t)))
-			return t;
-	nst_errorf("unknown namespace type '%s' (valid: mnt, uts, ipc, pid, net, user, cgroup, "
-		   "time)",
-		   s);
-	return -1;
+	struct col_choice c = { o->sel, 0, NCOLS * 2 };
+
+	col_choose_all(&col_table, &c);
+	o->nsel = c.n;
 }
 
 /* --task: only the namespaces of that process */
@@ -227,16 +224,14 @@ static struct libscols_line *add_line(struct libscols_table *tb, const struct ls
  */
 static long tree_parent(const struct inventory *inv, size_t i)
 {
-	const struct inv_ns *n = &inv->ns[i];
+	const struct inv_ns *n = &inv->ns[i], *p;
 	enum nst_type want = n->type == NST_T_PID && n->parent ? NST_T_PID : NST_T_USER;
 	__u32 up = n->type == NST_T_USER || n->type == NST_T_PID ? n->parent : 0;
 
 	if (!up && n->type != NST_T_USER)
 		up = n->owner;
-	for (size_t k = 0; up && k < inv->n; k++)
-		if (k != i && inv->ns[k].ino == up && inv->ns[k].type == want)
-			return k;
-	return -1;
+	p = up ? inv_lookup(inv, want, up) : NULL;
+	return p && p != n ? p - inv->ns : -1;
 }
 
 static bool selected(const struct ls_opts *o, const struct inv_ns *n)
@@ -378,8 +373,7 @@ int nst_inventory_write_json(FILE *out, const struct inv_created_src *created, c
 {
 	struct ls_opts o = { .type = -1, .json = true, .created = created };
 
-	for (int i = 0; i < NCOLS; i++)
-		o.sel[o.nsel++] = i;
+	choose_all(&o);
 	return ls_print(out, &o, err, errlen);
 }
 
@@ -433,12 +427,18 @@ enum { OPT_ALL = 256, OPT_TREE, OPT_LISTCOLS, OPT_PROC, OPT_FROM };
 
 static int parse_ls_opt(int c, struct ls_opts *o)
 {
-	char err[128];
+	enum nst_type type;
+	char err[4096]; /* room for an unknown type name given in full */
 	long v;
 
 	switch (c) {
 	case 't':
-		return (o->type = parse_type(optarg)) < 0 ? -1 : 0;
+		if (nst_parse_type(optarg, &type, err, sizeof(err))) {
+			nst_errorf("%s", err);
+			return -1;
+		}
+		o->type = type;
+		return 0;
 	case 'p':
 		if (nst_parse_long(optarg, 1, 0x7fffffff, "pid", &v, err, sizeof(err))) {
 			nst_errorf("%s", err);
@@ -449,9 +449,7 @@ static int parse_ls_opt(int c, struct ls_opts *o)
 	case 'o':
 		return parse_cols(o, optarg);
 	case OPT_ALL:
-		o->nsel = 0;
-		for (int i = 0; i < NCOLS; i++)
-			o->sel[o->nsel++] = i;
+		choose_all(o);
 		return 0;
 	case 'J':
 		o->json = true;
@@ -513,8 +511,7 @@ int cmd_ls(int argc, char **argv)
 			return NST_EXIT_OK;
 		}
 		if (c == OPT_LISTCOLS) {
-			for (int i = 0; i < NCOLS; i++)
-				printf("%10s  %s\n", cols[i].name, cols[i].help);
+			col_print_help(&col_table, stdout);
 			return NST_EXIT_OK;
 		}
 		if (parse_ls_opt(c, &o))

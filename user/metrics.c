@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
+#include "grow.h"
 #include "metrics.h"
+#include "nshash.h"
 
 /* Seconds; covers a 1 µs uts unshare to a multi-second net teardown under churn. */
 static const double lat_le[NST_LAT_BUCKETS] = { 1e-6, 5e-6, 1e-5,   2.5e-5, 5e-5, 1e-4, 2.5e-4,
@@ -17,10 +19,8 @@ struct live_ns {
 	__u8 type;
 	int members;
 	__u64 created_ns; /* boot-time ns when we saw it created; 0: before us */
-	struct live_ns *next;
+	__u64 seq; /* when it began to be tracked: ties in the top gauge */
 };
-
-#define LIVE_BUCKETS 8192
 
 struct nst_metrics {
 	pthread_mutex_t lock;
@@ -31,8 +31,10 @@ struct nst_metrics {
 	double lat_sum[NST_T_COUNT];
 	long live[NST_T_COUNT];
 	__u64 lost;
-	size_t tracked;
-	struct live_ns *bucket[LIVE_BUCKETS];
+	struct live_ns *ns; /* the namespaces with members, in no order */
+	size_t tracked, cap;
+	struct nshash index; /* (type, ino) -> its entry in ns[] */
+	__u64 seq;
 };
 
 struct nst_metrics *nst_metrics_new(int top_n)
@@ -50,22 +52,41 @@ void nst_metrics_free(struct nst_metrics *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; i < LIVE_BUCKETS; i++)
-		for (struct live_ns *n = m->bucket[i], *next; n; n = next) {
-			next = n->next;
-			free(n);
-		}
+	free(m->ns);
+	nshash_free(&m->index);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
 
-static struct live_ns **live_slot(struct nst_metrics *m, enum nst_type type, __u32 ino)
+static struct live_ns *live_find(struct nst_metrics *m, enum nst_type type, __u32 ino)
 {
-	struct live_ns **p = &m->bucket[(ino * 2654435761U ^ type) % LIVE_BUCKETS];
+	ssize_t i = nshash_get(&m->index, nshash_ns_key(type, ino));
 
-	while (*p && ((*p)->ino != ino || (*p)->type != type))
-		p = &(*p)->next;
-	return p;
+	return i < 0 ? NULL : &m->ns[i];
+}
+
+static struct live_ns *live_add(struct nst_metrics *m, enum nst_type type, __u32 ino)
+{
+	if (nst_grow((void **)&m->ns, &m->cap, m->tracked + 1, sizeof(*m->ns), 256) ||
+	    nshash_put(&m->index, nshash_ns_key(type, ino), m->tracked))
+		return NULL;
+	m->ns[m->tracked] = (struct live_ns){ .ino = ino, .type = type, .seq = m->seq++ };
+	m->live[type]++;
+	return &m->ns[m->tracked++];
+}
+
+/* The last entry fills the hole, so ns[] stays dense. */
+static void live_remove(struct nst_metrics *m, struct live_ns *n)
+{
+	struct live_ns *last = &m->ns[m->tracked - 1];
+
+	m->live[n->type]--;
+	nshash_del(&m->index, nshash_ns_key(n->type, n->ino));
+	if (n != last) {
+		*n = *last;
+		nshash_put(&m->index, nshash_ns_key(n->type, n->ino), n - m->ns);
+	}
+	m->tracked--;
 }
 
 /*
@@ -74,28 +95,21 @@ static struct live_ns **live_slot(struct nst_metrics *m, enum nst_type type, __u
  */
 static struct live_ns *member_delta(struct nst_metrics *m, enum nst_type type, __u32 ino, int d)
 {
-	struct live_ns **p = live_slot(m, type, ino), *n = *p;
+	struct live_ns *n;
 
 	if (!ino)
 		return NULL;
+	n = live_find(m, type, ino);
 	if (!n) {
 		if (d <= 0)
 			return NULL; /* a member leaving a namespace we never saw */
-		n = calloc(1, sizeof(*n));
+		n = live_add(m, type, ino);
 		if (!n)
 			return NULL;
-		n->ino = ino;
-		n->type = type;
-		*p = n;
-		m->tracked++;
-		m->live[type]++;
 	}
 	n->members += d;
 	if (n->members <= 0) {
-		*p = n->next;
-		free(n);
-		m->tracked--;
-		m->live[type]--;
+		live_remove(m, n);
 		return NULL;
 	}
 	return n;
@@ -137,12 +151,8 @@ static void observe_latency(struct nst_metrics *m, enum nst_type t, __u64 ns)
 /* The types an operation was about: its flags, or what a setns fd points to. */
 static __u32 op_types(const struct nst_event *e)
 {
-	__u32 slots = nst_flags_to_slots((e->flags | e->target_type) & NST_CLONE_NEWALL), types = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (slots & (1U << i))
-			types |= 1U << nst_slot_type(i);
-	return types;
+	return nst_slots_to_types(
+		nst_flags_to_slots((e->flags | e->target_type) & NST_CLONE_NEWALL));
 }
 
 static void count_op(struct nst_metrics *m, const struct nst_event *e)
@@ -185,11 +195,10 @@ static void track_members(struct nst_metrics *m, const struct nst_event *e)
 		return;
 	if (spawn && (e->flags & 0x00010000)) /* CLONE_THREAD: members are processes */
 		return;
-	for (int i = 0; i < NST_NS_COUNT; i++) {
-		enum nst_type t = nst_slot_type(i);
+	/* members are counted where they live, not in their *_for_children namespaces */
+	for (int t = 0; t < NST_T_COUNT; t++) {
+		int i = nst_types[t].slot;
 
-		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC)
-			continue;
 		if (spawn && e->child_pid)
 			arrive(m, e, t, e->after[i]);
 		else if (!spawn && (changed & (1U << i))) {
@@ -220,20 +229,10 @@ __u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 in
 	__u64 ns;
 
 	pthread_mutex_lock(&m->lock);
-	n = *live_slot(m, type, ino);
+	n = live_find(m, type, ino);
 	ns = n ? n->created_ns : 0;
 	pthread_mutex_unlock(&m->lock);
 	return ns;
-}
-
-size_t nst_metrics_tracked(struct nst_metrics *m)
-{
-	size_t n;
-
-	pthread_mutex_lock(&m->lock);
-	n = m->tracked;
-	pthread_mutex_unlock(&m->lock);
-	return n;
 }
 
 static void render_ops(struct nst_metrics *m, FILE *out)
@@ -283,24 +282,39 @@ static void render_latency(struct nst_metrics *m, FILE *out)
 	}
 }
 
+/*
+ * Ties go by (ino * 2654435761 ^ type) % 8192, then the one tracked first:
+ * arbitrary, but the order this gauge has always listed them in (the
+ * bucket order of its first hash table), so a scrape keeps its series.
+ */
+static bool ranks_before(const struct live_ns *a, const struct live_ns *b)
+{
+	unsigned int ha = (a->ino * 2654435761U ^ a->type) % 8192;
+	unsigned int hb = (b->ino * 2654435761U ^ b->type) % 8192;
+
+	if (a->members != b->members)
+		return a->members > b->members;
+	return ha != hb ? ha < hb : a->seq < b->seq;
+}
+
 /* The top N namespaces by members, for a bounded number of series. */
 static void render_top(struct nst_metrics *m, FILE *out)
 {
 	struct live_ns *top[64] = {};
 	int n = m->top_n < 64 ? m->top_n : 64;
 
-	for (int i = 0; i < LIVE_BUCKETS; i++)
-		for (struct live_ns *x = m->bucket[i]; x; x = x->next) {
-			int k = n - 1;
+	for (size_t i = 0; n && i < m->tracked; i++) {
+		struct live_ns *x = &m->ns[i];
+		int k = n - 1;
 
-			if (!n || (top[k] && top[k]->members >= x->members))
-				continue;
-			while (k > 0 && (!top[k - 1] || top[k - 1]->members < x->members)) {
-				top[k] = top[k - 1];
-				k--;
-			}
-			top[k] = x;
+		if (top[k] && !ranks_before(x, top[k]))
+			continue;
+		while (k > 0 && (!top[k - 1] || ranks_before(x, top[k - 1]))) {
+			top[k] = top[k - 1];
+			k--;
 		}
+		top[k] = x;
+	}
 	fprintf(out,
 		"# HELP nstrace_namespace_processes Processes in a namespace (the top %d).\n"
 		"# TYPE nstrace_namespace_processes gauge\n",

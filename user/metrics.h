@@ -24,7 +24,5 @@ void nst_metrics_render(struct nst_metrics *m, FILE *out, const char *version, c
 			const char *tier);
 /* When the namespace was seen created (boot-time ns), or 0 if before we started. */
 __u64 nst_metrics_created_ns(struct nst_metrics *m, enum nst_type type, __u32 ino);
-/* Namespaces tracked right now (for memory checks). */
-size_t nst_metrics_tracked(struct nst_metrics *m);
 
 #endif /* NSTRACE_METRICS_H */

@@ -2,38 +2,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
-#include "json.h"
+#include "grow.h"
+#include "nshash.h"
 #include "nsreg.h"
 
-#define NSREG_BUCKETS 4096
-
 struct nsreg {
-	struct nsreg_ns *bucket[NSREG_BUCKETS];
+	struct nsreg_ns *ns; /* every generation, in the order first seen */
+	size_t n, cap;
+	struct nshash newest; /* (type, ino) -> the index of its newest generation */
 	struct nsreg_stats st;
 	__u32 seen[NST_NS_COUNT]; /* the last inode set noted: all known */
 };
-
-static const char *const type_names[NST_T_COUNT] = {
-	"mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time",
-};
-
-const char *nst_type_name(enum nst_type t)
-{
-	return t < NST_T_COUNT ? type_names[t] : "unknown";
-}
-
-enum nst_type nst_slot_type(unsigned int slot)
-{
-	static const enum nst_type map[NST_NS_COUNT] = {
-		[NST_NS_MNT] = NST_T_MNT,    [NST_NS_PID] = NST_T_PID,
-		[NST_NS_PID_FC] = NST_T_PID, [NST_NS_NET] = NST_T_NET,
-		[NST_NS_UTS] = NST_T_UTS,    [NST_NS_IPC] = NST_T_IPC,
-		[NST_NS_USER] = NST_T_USER,  [NST_NS_CGROUP] = NST_T_CGROUP,
-		[NST_NS_TIME] = NST_T_TIME,  [NST_NS_TIME_FC] = NST_T_TIME,
-	};
-
-	return slot < NST_NS_COUNT ? map[slot] : NST_T_COUNT;
-}
 
 struct nsreg *nsreg_new(void)
 {
@@ -44,51 +23,32 @@ void nsreg_free(struct nsreg *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < NSREG_BUCKETS; i++) {
-		struct nsreg_ns *n = r->bucket[i], *next;
-
-		for (; n; n = next) {
-			next = n->next;
-			free(n);
-		}
-	}
+	free(r->ns);
+	nshash_free(&r->newest);
 	free(r);
-}
-
-static unsigned int nsreg_hash(enum nst_type type, __u32 ino)
-{
-	return (ino * 2654435761U ^ type) % NSREG_BUCKETS;
 }
 
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino)
 {
-	const struct nsreg_ns *n = r->bucket[nsreg_hash(type, ino)];
+	ssize_t i = nshash_get(&r->newest, nshash_ns_key(type, ino));
 
-	/* newest generation first: new entries are pushed at the head */
-	for (; n; n = n->next)
-		if (n->type == type && n->ino == ino)
-			return n;
-	return NULL;
+	return i < 0 ? NULL : &r->ns[i];
 }
 
 static void nsreg_insert(struct nsreg *r, enum nst_type type, __u32 ino, __u32 gen,
 			 const struct nst_event *e, bool created)
 {
-	struct nsreg_ns *n = calloc(1, sizeof(*n));
-	unsigned int h = nsreg_hash(type, ino);
+	struct nsreg_ns *n;
 
-	if (!n)
+	if (nst_grow((void **)&r->ns, &r->cap, r->n + 1, sizeof(*r->ns), 256) ||
+	    nshash_put(&r->newest, nshash_ns_key(type, ino), r->n))
 		return;
-	n->type = type;
-	n->ino = ino;
-	n->gen = gen;
-	n->first_seen_ns = e->ts_ns;
+	n = &r->ns[r->n++];
+	*n = (struct nsreg_ns){ .type = type, .ino = ino, .gen = gen, .first_seen_ns = e->ts_ns };
 	if (created) {
 		n->creator_pid = e->pid;
 		n->kind = e->kind;
 	}
-	n->next = r->bucket[h];
-	r->bucket[h] = n;
 }
 
 /* A creation always starts a new generation, even for a known inode. */
@@ -111,17 +71,6 @@ static void note_seen(struct nsreg *r, const __u32 *ino, const struct nst_event 
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (ino[i] && !nsreg_lookup(r, nst_slot_type(i), ino[i]))
 			nsreg_insert(r, nst_slot_type(i), ino[i], 0, e, false);
-}
-
-/* The types whose slots are set in mask, each once. */
-static __u32 slots_to_types(__u32 slots)
-{
-	__u32 types = 0;
-
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (slots & (1U << i))
-			types |= 1U << nst_slot_type(i);
-	return types;
 }
 
 static void count_types(__u64 *counter, __u32 types)
@@ -165,14 +114,14 @@ void nsreg_account(struct nsreg *r, const struct nst_event *e)
 		break;
 	case NST_K_UNSHARE:
 		account_created(r, e, changed);
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	case NST_K_SETNS:
-		count_types(r->st.joined, slots_to_types(changed));
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.joined, nst_slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	case NST_K_EXIT:
-		count_types(r->st.left, slots_to_types(changed));
+		count_types(r->st.left, nst_slots_to_types(changed));
 		break;
 	default:
 		break;
@@ -180,11 +129,42 @@ void nsreg_account(struct nsreg *r, const struct nst_event *e)
 	note_seen(r, e->after, e);
 }
 
+/*
+ * The order reports list namespaces in: by (ino * 2654435761 ^ type) % 4096,
+ * newest generation first. Arbitrary, but every report has used it (it was
+ * the bucket order of this registry's first hash table), so it stays.
+ */
+static unsigned int list_bucket(const struct nsreg_ns *n)
+{
+	return (n->ino * 2654435761U ^ n->type) % 4096;
+}
+
+static int list_order(const void *a, const void *b, void *reg)
+{
+	const struct nsreg_ns *ns = ((const struct nsreg *)reg)->ns;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	unsigned int bx = list_bucket(&ns[x]), by = list_bucket(&ns[y]);
+
+	if (bx != by)
+		return bx < by ? -1 : 1;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx)
 {
-	for (int i = 0; i < NSREG_BUCKETS; i++)
-		for (struct nsreg_ns *n = r->bucket[i]; n; n = n->next)
-			fn(ctx, n);
+	size_t *order = malloc((r->n ? r->n : 1) * sizeof(*order));
+
+	if (!order) { /* out of memory: every one all the same, as first seen */
+		for (size_t i = 0; i < r->n; i++)
+			fn(ctx, &r->ns[i]);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		order[i] = i;
+	qsort_r(order, r->n, sizeof(*order), list_order, r);
+	for (size_t i = 0; i < r->n; i++)
+		fn(ctx, &r->ns[order[i]]);
+	free(order);
 }
 
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r)
@@ -209,7 +189,7 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 		(unsigned long long)s->failed, (unsigned long long)lost);
 	fprintf(out, "  %-8s %8s %8s %8s\n", "TYPE", "CREATED", "JOINED", "LEFT");
 	for (int t = 0; t < NST_T_COUNT; t++)
-		fprintf(out, "  %-8s %8llu %8llu %8llu\n", type_names[t],
+		fprintf(out, "  %-8s %8llu %8llu %8llu\n", nst_type_name(t),
 			(unsigned long long)s->created[t], (unsigned long long)s->joined[t],
 			(unsigned long long)s->left[t]);
 	if (lost)
@@ -217,36 +197,4 @@ void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const cha
 			"  WARNING: %llu events were lost (ring buffer full): "
 			"raise --buffer or narrow the filters\n",
 			(unsigned long long)lost);
-}
-
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
-			const char *tier)
-{
-	const struct nsreg_stats *s = &r->st;
-	struct jw w;
-
-	jw_init(&w, out);
-	jw_obj_open(&w, NULL);
-	jw_obj_open(&w, "summary");
-	jw_str(&w, "backend", backend);
-	jw_str(&w, "tier", tier);
-	jw_u64(&w, "lost", lost);
-	jw_u64(&w, "failed", s->failed);
-	jw_obj_open(&w, "events");
-	for (int k = NST_K_CLONE; k < NST_K_MAX; k++)
-		jw_u64(&w, nst_kind_name(k), s->events[k]);
-	jw_obj_close(&w);
-	jw_obj_open(&w, "namespaces");
-	for (int t = 0; t < NST_T_COUNT; t++) {
-		jw_obj_open(&w, type_names[t]);
-		jw_u64(&w, "created", s->created[t]);
-		jw_u64(&w, "joined", s->joined[t]);
-		jw_u64(&w, "left", s->left[t]);
-		jw_u64(&w, "reused_inodes", s->reused[t]);
-		jw_obj_close(&w);
-	}
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	fputc('\n', out);
 }

@@ -11,23 +11,7 @@
 #define NSTRACE_NSREG_H
 
 #include <stdio.h>
-#include "nstrace.h"
-
-/* The eight namespace types (pid_for_children is a pid namespace). */
-enum nst_type {
-	NST_T_MNT,
-	NST_T_PID,
-	NST_T_NET,
-	NST_T_UTS,
-	NST_T_IPC,
-	NST_T_USER,
-	NST_T_CGROUP,
-	NST_T_TIME,
-	NST_T_COUNT,
-};
-
-const char *nst_type_name(enum nst_type t);
-enum nst_type nst_slot_type(unsigned int slot);
+#include "nstypes.h"
 
 struct nsreg_ns {
 	enum nst_type type;
@@ -37,7 +21,6 @@ struct nsreg_ns {
 	__u32 creator_pid; /* 0 when the creation was not seen */
 	__u32 kind; /* enum nst_kind of the creating call */
 	void *priv; /* for the registry's user (report's lifecycles) */
-	struct nsreg_ns *next;
 };
 
 struct nsreg_stats {
@@ -55,15 +38,13 @@ struct nsreg *nsreg_new(void);
 void nsreg_free(struct nsreg *r);
 /* Count one event and record the namespaces it created. */
 void nsreg_account(struct nsreg *r, const struct nst_event *e);
-/* The newest generation of (type, ino), or NULL. */
+/* The newest generation of (type, ino), or NULL; valid until the next nsreg_account. */
 const struct nsreg_ns *nsreg_lookup(const struct nsreg *r, enum nst_type type, __u32 ino);
-/* Call fn for every namespace, every generation. */
+/* Call fn for every namespace, every generation, in the order reports list them. */
 void nsreg_for_each(struct nsreg *r, void (*fn)(void *ctx, struct nsreg_ns *ns), void *ctx);
 const struct nsreg_stats *nsreg_stats(const struct nsreg *r);
 /* The human summary: events by kind, namespaces created/joined/left by type. */
 void nsreg_print_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
 			 const char *tier);
-void nsreg_json_summary(const struct nsreg *r, FILE *out, __u64 lost, const char *backend,
-			const char *tier);
 
 #endif /* NSTRACE_NSREG_H */

@@ -15,55 +15,8 @@
 #include <linux/close_range.h>
 #include <linux/sched.h>
 #include "nsrt.h"
+#include "nstypes.h"
 #include "parse.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-const struct nsrt_type nsrt_types[] = {
-	{ "mnt", CLONE_NEWNS },	       { "uts", CLONE_NEWUTS },	  { "ipc", CLONE_NEWIPC },
-	{ "pid", CLONE_NEWPID },       { "net", CLONE_NEWNET },	  { "user", CLONE_NEWUSER },
-	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-};
-const size_t nsrt_ntypes = sizeof(nsrt_types) / sizeof(nsrt_types[0]);
-
-int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen)
-{
-	const char *p = list;
-
-	*flags = 0;
-	if (!list || !*list) {
-		snprintf(err, errlen,
-			 "empty namespace type list (valid: mnt, uts, ipc, pid, net, "
-			 "user, cgroup, time, all)");
-		return -1;
-	}
-	while (*p) {
-		const char *end = strchrnul(p, ',');
-		size_t len = end - p, i;
-
-		if (len == 3 && !strncmp(p, "all", 3)) {
-			for (i = 0; i < nsrt_ntypes; i++)
-				*flags |= nsrt_types[i].flag;
-		} else {
-			for (i = 0; i < nsrt_ntypes; i++)
-				if (strlen(nsrt_types[i].name) == len &&
-				    !strncmp(p, nsrt_types[i].name, len))
-					break;
-			if (i == nsrt_ntypes) {
-				snprintf(err, errlen,
-					 "unknown namespace type '%.*s' (valid: mnt, "
-					 "uts, ipc, pid, net, user, cgroup, time, all)",
-					 (int)len, p);
-				return -1;
-			}
-			*flags |= nsrt_types[i].flag;
-		}
-		p = *end ? end + 1 : end;
-	}
-	return 0;
-}
 
 int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen)
 {
@@ -81,19 +34,7 @@ int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t e
 	if (nst_parse_long(num, 1, 0x7fffffff, "pid", &v, err, errlen))
 		return -1;
 	*pid = v;
-	return nsrt_parse_types(colon + 1, types, err, errlen);
-}
-
-char *nsrt_format_types(__u64 flags, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < nsrt_ntypes && off < len; i++)
-		if (flags & nsrt_types[i].flag)
-			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "",
-					nsrt_types[i].name);
-	return buf;
+	return nst_parse_types(colon + 1, types, err, errlen);
 }
 
 pid_t nsrt_clone3(__u64 flags, int *pidfd)
@@ -178,16 +119,17 @@ fail:
 static int join_by_fds(pid_t pid, __u64 types)
 {
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < nsrt_ntypes; i++) {
-			bool is_user = nsrt_types[i].flag == CLONE_NEWUSER;
+		for (int i = 0; i < NST_T_COUNT; i++) {
+			const struct nst_type_info *t = &nst_types[nst_types_lsns[i]];
+			bool is_user = t->flag == CLONE_NEWUSER;
 			int fd, ret;
 
-			if (!(types & nsrt_types[i].flag) || is_user != (pass == 0))
+			if (!(types & t->flag) || is_user != (pass == 0))
 				continue;
-			fd = nsrt_open_ns(pid, nsrt_types[i].name);
+			fd = nsrt_open_ns(pid, t->name);
 			if (fd < 0)
 				return -errno;
-			ret = setns(fd, nsrt_types[i].flag);
+			ret = setns(fd, t->flag);
 			close(fd);
 			if (ret)
 				return -errno;
@@ -208,22 +150,6 @@ static int join_pidfd(int pidfd, pid_t pid, __u64 types)
 	if (errno != EINVAL)
 		return -errno;
 	return join_by_fds(pid, types);
-}
-
-int nsrt_join(pid_t pid, __u64 types, char *err, size_t errlen)
-{
-	int pidfd = syscall(SYS_pidfd_open, pid, 0), ret;
-
-	if (pidfd < 0) {
-		snprintf(err, errlen, "failed to open pid %d: %s", pid, strerror(errno));
-		return -errno;
-	}
-	ret = join_pidfd(pidfd, pid, types);
-	close(pidfd);
-	if (ret)
-		snprintf(err, errlen, "failed to join namespaces of pid %d: %s", pid,
-			 strerror(-ret));
-	return ret;
 }
 
 /* What the child reports back when a setup step fails. */
@@ -377,7 +303,7 @@ int nsrt_spawn(const struct nsrt_spec *spec, struct nsrt_child *child, char *err
 	if (child->pid < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "failed to clone3 with %s: %s",
-			 nsrt_format_types(spec->new_ns, (char[128]){}, 128), strerror(errno));
+			 nst_format_types(spec->new_ns, (char[128]){}, 128), strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		goto out;

@@ -12,28 +12,8 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-/* One namespace type as the kernel and /proc name it. */
-struct nsrt_type {
-	const char *name; /* "net", as in /proc/PID/ns/net */
-	__u64 flag; /* CLONE_NEWNET */
-};
-
-/* The eight types, in lsns order. */
-extern const struct nsrt_type nsrt_types[];
-extern const size_t nsrt_ntypes;
-
-/*
- * Parse a comma list such as "net,uts" into CLONE_NEW* flags. "all" selects
- * every type. On error returns -1 and writes "unknown namespace type 'x'
- * (valid: mnt, uts, ...)" into err.
- */
-int nsrt_parse_types(const char *list, __u64 *flags, char *err, size_t errlen);
-
 /* "PID:TYPES" as --join takes it, such as "4242:net,uts". */
 int nsrt_parse_join(const char *s, pid_t *pid, __u64 *types, char *err, size_t errlen);
-
-/* Format CLONE_NEW* flags as "net,uts" into buf; returns buf. */
-char *nsrt_format_types(__u64 flags, char *buf, size_t len);
 
 /* What a child is started with. Zero-initialise, then set what you need. */
 struct nsrt_spec {
@@ -79,9 +59,6 @@ int nsrt_wait(struct nsrt_child *child);
 
 /* Raw clone3 that returns like fork(): 0 in the child. pidfd may be NULL. */
 pid_t nsrt_clone3(__u64 flags, int *pidfd);
-
-/* Join the given types of pid's namespaces from the calling process. */
-int nsrt_join(pid_t pid, __u64 types, char *err, size_t errlen);
 
 /* Open /proc/PID/ns/NAME with O_RDONLY|O_CLOEXEC; pid 0 means self. */
 int nsrt_open_ns(pid_t pid, const char *name);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nsrt.h"
+#include "nstypes.h"
 #include "procparse.h"
 
 /* Digits only, no sign or space, non-zero, at most 32 bits; end is where they stop. */
@@ -23,16 +23,15 @@ static int parse_u32(const char *s, __u32 *v, const char **end)
 int nst_proc_ns_link(const char *link, __u64 *flag, __u32 *ino)
 {
 	const char *open = strchr(link, ':'), *end;
+	enum nst_type type;
 
 	if (!open || open[1] != '[' || parse_u32(open + 2, ino, &end) || strcmp(end, "]"))
 		return -1;
-	for (size_t i = 0; i < nsrt_ntypes; i++)
-		if (strlen(nsrt_types[i].name) == (size_t)(open - link) &&
-		    !strncmp(link, nsrt_types[i].name, open - link)) {
-			*flag = nsrt_types[i].flag;
-			return 0;
-		}
-	return -1;
+	type = nst_type_by_name(link, open - link);
+	if (type == NST_T_COUNT)
+		return -1;
+	*flag = nst_types[type].flag;
+	return 0;
 }
 
 void nst_proc_status_line(const char *line, struct nst_task_rec *r)

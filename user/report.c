@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmds.h"
+#include "grow.h"
 #include "json.h"
 #include "report.h"
 #include "strbuf.h"
@@ -21,92 +22,6 @@ struct stream_ctx {
 	enum report_format format;
 	FILE *out;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	void *np;
-	size_t ncap = *cap ? *cap : 4096;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * size);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-int pidmap_init(struct pidmap *m, size_t expect)
-{
-	m->cap = 64;
-	while (m->cap < 2 * expect)
-		m->cap *= 2;
-	m->key = calloc(m->cap, sizeof(*m->key));
-	m->val = calloc(m->cap, sizeof(*m->val));
-	m->n = 0;
-	return m->key && m->val ? 0 : -1;
-}
-
-static size_t pidmap_slot(const struct pidmap *m, __u64 key)
-{
-	size_t h = (key * 2654435761U) & (m->cap - 1);
-
-	while (m->key[h] && m->key[h] != key)
-		h = (h + 1) & (m->cap - 1);
-	return h;
-}
-
-/* Keep the map at most half full. */
-static int pidmap_grow(struct pidmap *m)
-{
-	struct pidmap big = { .cap = 2 * m->cap, .n = m->n };
-
-	big.key = calloc(big.cap, sizeof(*big.key));
-	big.val = calloc(big.cap, sizeof(*big.val));
-	if (!big.key || !big.val) {
-		pidmap_free(&big);
-		return -1;
-	}
-	for (size_t i = 0; i < m->cap; i++) {
-		size_t h;
-
-		if (!m->key[i])
-			continue;
-		h = pidmap_slot(&big, m->key[i]);
-		big.key[h] = m->key[i];
-		big.val[h] = m->val[i];
-	}
-	free(m->key);
-	free(m->val);
-	m->key = big.key;
-	m->val = big.val;
-	m->cap = big.cap;
-	return 0;
-}
-
-ssize_t pidmap_get(struct pidmap *m, __u32 pid, bool *added)
-{
-	size_t h;
-
-	if (2 * (m->n + 1) > m->cap && pidmap_grow(m))
-		return -1;
-	h = pidmap_slot(m, pid + 1ULL);
-	*added = !m->key[h];
-	if (*added) {
-		m->key[h] = pid + 1ULL;
-		m->val[h] = m->n++;
-	}
-	return m->val[h];
-}
-
-void pidmap_free(struct pidmap *m)
-{
-	free(m->key);
-	free(m->val);
-}
 
 static int load_meta(void *ctx, const struct nst_rec_meta *m)
 {
@@ -121,7 +36,7 @@ static int load_event(void *ctx, const struct nst_event *e)
 {
 	struct recording *rec = ctx;
 
-	if (grow((void **)&rec->ev, &rec->cap, rec->n + 1, sizeof(*e)))
+	if (nst_grow((void **)&rec->ev, &rec->cap, rec->n + 1, sizeof(*e), 4096))
 		return 1;
 	rec->ev[rec->n++] = *e;
 	return 0;
@@ -131,7 +46,7 @@ static int load_lost(void *ctx, __u64 ts, __u64 total)
 {
 	struct recording *rec = ctx;
 
-	if (grow((void **)&rec->lost, &rec->lost_cap, rec->nlost + 1, sizeof(*rec->lost)))
+	if (nst_grow((void **)&rec->lost, &rec->lost_cap, rec->nlost + 1, sizeof(*rec->lost), 4096))
 		return 1;
 	rec->lost[rec->nlost++] = (struct lost_mark){ ts, total };
 	return 0;

@@ -4,7 +4,6 @@
 #define NSTRACE_REPORT_H
 
 #include <stdio.h>
-#include <sys/types.h>
 #include "event.h"
 #include "recfile.h"
 
@@ -22,18 +21,6 @@ struct recording {
 	size_t nlost, lost_cap;
 	struct nst_rec_status st;
 };
-
-/* An open-addressing map of pids to 0, 1, 2, ... in order of appearance. */
-struct pidmap {
-	__u64 *key; /* pid + 1; 0 marks an empty slot */
-	size_t *val;
-	size_t cap, n;
-};
-
-int pidmap_init(struct pidmap *m, size_t expect);
-/* The index of pid, adding it when new (*added says which); -1 without memory. */
-ssize_t pidmap_get(struct pidmap *m, __u32 pid, bool *added);
-void pidmap_free(struct pidmap *m);
 
 /* The text report streams the file: it never holds all the events. */
 int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nsreg.h"
+#include "pidmap.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -71,12 +72,12 @@ static void track(struct nsreg *reg, const struct nst_event *e)
 	bool creates = e->kind == NST_K_CLONE || e->kind == NST_K_CLONE3 ||
 		       e->kind == NST_K_UNSHARE || e->kind == NST_K_FORK;
 
-	for (int i = 0; i < NST_NS_COUNT; i++) {
-		enum nst_type type = nst_slot_type(i);
+	/* where tasks live: *_for_children slots duplicate pid and time for membership */
+	for (int type = 0; type < NST_T_COUNT; type++) {
+		int i = nst_types[type].slot;
 		struct life *to, *from;
 
-		/* *_for_children slots duplicate pid and time for membership */
-		if (i == NST_NS_PID_FC || i == NST_NS_TIME_FC || !(changed & (1U << i)))
+		if (!(changed & (1U << i)))
 			continue;
 		to = e->after[i] ? life_of(reg, type, e->after[i]) : NULL;
 		from = e->before[i] ? life_of(reg, type, e->before[i]) : NULL;

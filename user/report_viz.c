@@ -7,6 +7,7 @@
 #include <string.h>
 #include "json.h"
 #include "nsreg.h"
+#include "pidmap.h"
 #include "report.h"
 
 static bool is_call(const struct nst_event *e)
@@ -204,7 +205,7 @@ static size_t collect_lanes(const struct recording *rec, struct lane *lanes)
 		}
 		lanes[l].last = i;
 	}
-	n = pm.n;
+	n = pidmap_count(&pm);
 	pidmap_free(&pm);
 	return n;
 }

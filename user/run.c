@@ -119,7 +119,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "+n:j:rpH:tJo:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (nsrt_parse_types(optarg, &o->spec.new_ns, err, sizeof(err)))
+			if (nst_parse_types(optarg, &o->spec.new_ns, err, sizeof(err)))
 				goto bad;
 			break;
 		case 'j':

@@ -17,7 +17,6 @@
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"
-#include "inventory_collect.h"
 #include "metrics.h"
 #include "mhd.h"
 #include "privs.h"

@@ -54,11 +54,11 @@ static void types(const char *s)
 	__u32 slots;
 	pid_t pid;
 
-	if (nsrt_parse_types(s, &flags, err, sizeof(err)) == 0) {
+	if (nst_parse_types(s, &flags, err, sizeof(err)) == 0) {
 		/* what is printed parses back to the same set */
 		MUST(flags && !(flags & ~ALL_TYPES));
-		nsrt_format_types(flags, again, sizeof(again));
-		MUST(nsrt_parse_types(again, &flags2, err, sizeof(err)) == 0 && flags2 == flags);
+		nst_format_types(flags, again, sizeof(again));
+		MUST(nst_parse_types(again, &flags2, err, sizeof(err)) == 0 && flags2 == flags);
 	} else {
 		must_have_message(err, sizeof(err));
 	}

@@ -5,7 +5,7 @@
  * line, as the collectors feed them.
  */
 #include "fuzz.h"
-#include "nsrt.h"
+#include "nstypes.h"
 #include "procparse.h"
 
 static void one_line(const char *line, size_t len)
@@ -16,11 +16,7 @@ static void one_line(const char *line, size_t len)
 	__u32 ino;
 
 	if (nst_proc_ns_link(line, &flag, &ino) == 0) {
-		int known = 0;
-
-		for (size_t i = 0; i < nsrt_ntypes; i++)
-			known |= nsrt_types[i].flag == flag;
-		MUST(known && ino != 0);
+		MUST(nst_flag_type(flag) != NST_T_COUNT && ino != 0);
 	}
 	nst_proc_status_line(line, &r);
 	MUST(strnlen(r.comm, sizeof(r.comm)) < sizeof(r.comm));
