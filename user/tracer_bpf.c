@@ -16,7 +16,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kfuncs.h"
-#include "nsreg.h"
 #include "privs.h"
 #include "procparse.h"
 #include "tracer_int.h"
@@ -25,15 +24,12 @@
 
 /* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
 #define DEFAULT_RINGBUF (4U << 20)
-/* the map size is 32 bits, and the kernel maps the data twice */
-#define MAX_RINGBUF (1UL << 30)
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 struct nst_bpf {
 	struct nstrace_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	struct nsreg *seen; /* with a task filter: namespaces traced tasks were in */
 	struct nst_kfuncs *kfuncs; /* while opening: which kernel functions exist */
 };
 
@@ -51,32 +47,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
-{
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i] && nsreg_lookup(seen, nst_slot_type(i), e->target[i]))
-			return true;
-	return false;
-}
-
-/*
- * Frees run in kernel workers, outside the task filters: with a filter,
- * only frees of namespaces a traced task was seen in are delivered.
- */
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	struct nst_tracer *t = ctx;
-	const struct nst_event *e = data;
-	struct nsreg *seen = ((struct nst_bpf *)t->impl)->seen;
-
 	if (size < sizeof(struct nst_event))
 		return 0;
-	if (seen) {
-		if (e->kind == NST_K_NS_FREE && !free_is_traced(seen, e))
-			return 0;
-		nsreg_account(seen, e);
-	}
-	return t->fn(t->ctx, e);
+	return nst_tracer_deliver(ctx, data);
 }
 
 static bool is_fentry_prog(struct bpf_program *prog)
@@ -216,25 +191,12 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst
 	}
 }
 
-int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
-{
-	if (bytes >= 4096 && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
-		return 0;
-	snprintf(err, errlen,
-		 "invalid ring buffer size %zu: use a power of two from 4K to 1G "
-		 "(such as 4M; a bigger one loses fewer events under load)",
-		 bytes);
-	return -1;
-}
-
-static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		       size_t errlen)
+/* The options are checked (tracer.c): they only need setting. */
+static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
 	struct nstrace_bpf *s = skel_of(t);
 	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
 
-	if (nst_check_ringbuf(rb, err, errlen))
-		return -EINVAL;
 	bpf_map__set_max_entries(s->maps.events, rb);
 	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
@@ -249,41 +211,22 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->filter_cgroup = o->cgroup != NULL;
 	if (o->comm) {
-		if (strlen(o->comm) >= NST_COMM_LEN) {
-			snprintf(err, errlen,
-				 "invalid --comm '%s': the kernel keeps at most %d characters",
-				 o->comm, NST_COMM_LEN - 1);
-			return -EINVAL;
-		}
 		s->rodata->filter_comm = true;
 		strncpy((char *)s->rodata->targ_comm, o->comm, NST_COMM_LEN - 1);
 	}
-	return 0;
 }
 
 static int seed_cgroup(struct nst_tracer *t, const char *path, char *err, size_t errlen)
 {
 	__u32 zero = 0;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0) {
-		snprintf(err, errlen,
-			 "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
-			 "such as /sys/fs/cgroup/system.slice)",
-			 path, strerror(errno));
-		return -errno;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &t->cgroup_fd,
+				BPF_ANY)) {
 		int e = -errno;
 
-		snprintf(err, errlen,
-			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
-			 "directory?)",
-			 path, strerror(-e));
-		close(fd);
+		nst_cgroup_refused(path, e, err, errlen);
 		return e;
 	}
-	close(fd);
 	return 0;
 }
 
@@ -348,18 +291,11 @@ static void seed_descendants(struct nst_tracer *t)
 	}
 }
 
-static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		     size_t errlen)
+/* They existed a moment ago (tracer.c): one that has exited since is dropped later. */
+static void seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
-	for (int i = 0; i < o->npids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			snprintf(err, errlen, "failed to trace pid %d: no such process",
-				 o->pids[i]);
-			return -ESRCH;
-		}
+	for (int i = 0; i < o->npids; i++)
 		bpf_add_pid(t, o->pids[i]);
-	}
-	return 0;
 }
 
 /* What to do about a failed load, as specific as what we can see allows. */
@@ -403,8 +339,7 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	}
 	if (o->cgroup && (ret = seed_cgroup(t, o->cgroup, err, errlen)))
 		return ret;
-	if ((ret = seed_pids(t, o, err, errlen)))
-		return ret;
+	seed_pids(t, o);
 	/* every program is tp_btf or fentry: attaching needs no tracefs */
 	ret = nstrace_bpf__attach(skel_of(t));
 	if (ret) {
@@ -465,9 +400,8 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		return ret;
 	}
 	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_funcs(t) : NULL);
-	ret = set_filters(t, o, err, errlen);
-	if (!ret)
-		ret = load_and_attach(t, o, err, errlen);
+	set_filters(t, o);
+	ret = load_and_attach(t, o, err, errlen);
 	if (ret) {
 		nstrace_bpf__destroy(b->skel);
 		b->skel = NULL;
@@ -557,13 +491,6 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	b->kfuncs = NULL;
 	if (ret)
 		goto fail;
-	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
-	    !(b->seen = nsreg_new())) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "failed to allocate namespace registry: %s",
-			 strerror(ENOMEM));
-		goto fail;
-	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
 	if (!b->rb) {
 		ret = -errno;
@@ -639,7 +566,6 @@ static void bpf_close(struct nst_tracer *t)
 		return;
 	ring_buffer__free(b->rb);
 	nstrace_bpf__destroy(b->skel);
-	nsreg_free(b->seen);
 	free(b);
 	t->impl = NULL;
 }
