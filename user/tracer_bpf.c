@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "kfuncs.h"
+#include "kernel_funcs.h"
 #include "privs.h"
 #include "procparse.h"
 #include "tracer_int.h"
@@ -30,7 +30,7 @@ struct nst_bpf {
 	struct nstrace_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	struct nst_kfuncs *kfuncs; /* while opening: which kernel functions exist */
+	struct nst_kernel_funcs *funcs; /* while opening: which kernel functions exist */
 };
 
 static struct nstrace_bpf *skel_of(struct nst_tracer *t)
@@ -61,11 +61,11 @@ static bool is_fentry_prog(struct bpf_program *prog)
 	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
 }
 
-static bool kernel_has_func(struct nst_kfuncs *kfuncs, struct bpf_program *prog)
+static bool prog_target_exists(struct nst_kernel_funcs *funcs, struct bpf_program *prog)
 {
 	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
 
-	return nst_kfuncs_has(kfuncs, target);
+	return nst_kernel_has_func(funcs, target);
 }
 
 static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
@@ -103,21 +103,21 @@ static const char *const *alternatives_of(struct bpf_program *prog)
 
 /* Load prog when its function exists; a group's first present member only. */
 static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
-			       struct nst_kfuncs *kfuncs)
+			       struct nst_kernel_funcs *funcs)
 {
 	const char *const *group = alternatives_of(prog);
 	struct bpf_program *first = NULL;
 
 	if (!group) {
-		bpf_program__set_autoload(prog, kernel_has_func(kfuncs, prog));
-		if (!kernel_has_func(kfuncs, prog))
+		bpf_program__set_autoload(prog, prog_target_exists(funcs, prog));
+		if (!prog_target_exists(funcs, prog))
 			note_missing(t, prog);
 		return;
 	}
 	for (int i = 0; i < 4 && group[i] && !first; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(skel_of(t)->obj, group[i]);
 
-		if (p && kernel_has_func(kfuncs, p))
+		if (p && prog_target_exists(funcs, p))
 			first = p;
 	}
 	bpf_program__set_autoload(prog, prog == first);
@@ -142,12 +142,12 @@ static bool is_syscall_fentry(struct bpf_program *prog)
 }
 
 /* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
-static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kfuncs *kfuncs)
+static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kernel_funcs *funcs)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) if (is_syscall_fentry(prog) &&
-						    !kernel_has_func(kfuncs, prog)) return false;
+						    !prog_target_exists(funcs, prog)) return false;
 	return true;
 }
 
@@ -156,10 +156,11 @@ static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kfuncs *k
  * fentry set only if complete (else the raw syscall tracepoints instead), and
  * a tracepoint program only where its fe_ twin can't load.
  */
-static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst_kfuncs *kfuncs)
+static void select_programs(struct nst_tracer *t, enum nst_tier tier,
+			    struct nst_kernel_funcs *funcs)
 {
 	struct bpf_object *obj = skel_of(t)->obj;
-	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, kfuncs);
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, funcs);
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
@@ -179,13 +180,13 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst
 		} else if (!is_fentry_prog(prog)) {
 			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
 			twin = bpf_object__find_program_by_name(obj, twin_name);
-			load = !twin || !kernel_has_func(kfuncs, twin);
+			load = !twin || !prog_target_exists(funcs, twin);
 		} else {
-			select_fentry_prog(t, prog, kfuncs);
+			select_fentry_prog(t, prog, funcs);
 			continue;
 		}
 		if (tier == NST_TIER_FENTRY && is_syscall_fentry(prog) &&
-		    !kernel_has_func(kfuncs, prog))
+		    !prog_target_exists(funcs, prog))
 			note_missing(t, prog);
 		bpf_program__set_autoload(prog, load);
 	}
@@ -353,13 +354,13 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 }
 
 /* The fentry probe and the program choice share one lookup. */
-static struct nst_kfuncs *kernel_funcs(struct nst_tracer *t)
+static struct nst_kernel_funcs *funcs_of(struct nst_tracer *t)
 {
 	struct nst_bpf *b = t->impl;
 
-	if (!b->kfuncs)
-		b->kfuncs = nst_kfuncs_open();
-	return b->kfuncs;
+	if (!b->funcs)
+		b->funcs = nst_kernel_funcs_open();
+	return b->funcs;
 }
 
 /*
@@ -373,7 +374,7 @@ static struct nstrace_bpf *open_skel(struct nst_tracer *t)
 	struct nstrace_bpf *s = calloc(1, sizeof(*s));
 	int err = s ? nstrace_bpf__create_skeleton(s) : -ENOMEM;
 
-	if (!err && nst_kfuncs_has(kernel_funcs(t), "bpf_rdonly_cast"))
+	if (!err && nst_kernel_has_func(funcs_of(t), "bpf_rdonly_cast"))
 		s->skeleton->data = nstrace_cast_bpf__elf_bytes(&s->skeleton->data_sz);
 	if (!err)
 		err = bpf_object__open_skeleton(s->skeleton, NULL);
@@ -399,7 +400,7 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
 		return ret;
 	}
-	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_funcs(t) : NULL);
+	select_programs(t, tier, tier == NST_TIER_FENTRY ? funcs_of(t) : NULL);
 	set_filters(t, o);
 	ret = load_and_attach(t, o, err, errlen);
 	if (ret) {
@@ -420,7 +421,7 @@ static bool fentry_allowed(struct nst_tracer *t)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	long long id = nst_kfuncs_id(kernel_funcs(t), "switch_task_namespaces");
+	long long id = nst_kernel_func_id(funcs_of(t), "switch_task_namespaces");
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id > 0 ? (__u32)id : 0);
 	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
@@ -487,8 +488,8 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	t->backend = NST_BACKEND_BPF;
 	b->ncpus = libbpf_num_possible_cpus();
 	ret = open_best_tier(t, o, err, errlen);
-	nst_kfuncs_close(b->kfuncs);
-	b->kfuncs = NULL;
+	nst_kernel_funcs_close(b->funcs);
+	b->funcs = NULL;
 	if (ret)
 		goto fail;
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
