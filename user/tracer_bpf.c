@@ -54,23 +54,83 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return nst_tracer_deliver(ctx, data);
 }
 
+/*
+ * The syscall wrappers of this architecture, resolved as libbpf's ksyscall
+ * programs resolve them: __x64_sys_clone and its kind take the user's
+ * registers as their one argument, which is what the fe_enter_ and fe_exit_
+ * programs read. Elsewhere a syscall is a plain sys_clone taking its
+ * arguments themselves, which those programs cannot read: there the raw
+ * syscall tracepoints serve, as on a kernel lacking a wrapper.
+ */
+#if defined(__x86_64__)
+#define SYSCALL_WRAPPER "__x64_sys_"
+#elif defined(__aarch64__)
+#define SYSCALL_WRAPPER "__arm64_sys_"
+#elif defined(__s390x__)
+#define SYSCALL_WRAPPER "__s390x_sys_"
+#elif defined(__riscv)
+#define SYSCALL_WRAPPER "__riscv_sys_"
+#endif
+
+#ifdef SYSCALL_WRAPPER
+#define SYSCALL_PREFIX SYSCALL_WRAPPER
+#define SYSCALLS_WRAPPED true
+#else
+#define SYSCALL_PREFIX "sys_"
+#define SYSCALLS_WRAPPED false
+#endif
+
+#define TARGET_LEN 64
+
+/* fentry and fexit programs; their section may name no function (syscalls) */
 static bool is_fentry_prog(struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog);
 
-	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
+	return !strncmp(sec, "fentry", 6) || !strncmp(sec, "fexit", 5);
+}
+
+/*
+ * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
+ * when the kernel has the function. fentry-only programs (switches, cost,
+ * frees) load where their function exists and are reported otherwise.
+ */
+static bool is_syscall_fentry(struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return is_fentry_prog(prog) &&
+	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
+}
+
+/*
+ * The kernel function prog attaches to: for fe_enter_clone and
+ * fe_exit_clone the wrapper of clone, for the others what the section names.
+ */
+static const char *prog_target(struct bpf_program *prog, char *buf, size_t len)
+{
+	const char *name = bpf_program__name(prog);
+
+	if (!is_syscall_fentry(prog))
+		return strchr(bpf_program__section_name(prog), '/') + 1;
+	/* the syscall follows the second '_' */
+	snprintf(buf, len, "%s%s", SYSCALL_PREFIX, strchr(name + 3, '_') + 1);
+	return buf;
 }
 
 static bool prog_target_exists(struct nst_kernel_funcs *funcs, struct bpf_program *prog)
 {
-	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	char buf[TARGET_LEN];
 
-	return nst_kernel_has_func(funcs, target);
+	if (is_syscall_fentry(prog) && !SYSCALLS_WRAPPED)
+		return false;
+	return nst_kernel_has_func(funcs, prog_target(prog, buf, sizeof(buf)));
 }
 
 static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
 {
-	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	char buf[TARGET_LEN];
+	const char *target = prog_target(prog, buf, sizeof(buf));
 	size_t off = strlen(t->missing);
 
 	/* fentry and fexit of one function: name it once */
@@ -128,19 +188,6 @@ static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
 				     bpf_object__find_program_by_name(skel_of(t)->obj, group[i]));
 }
 
-/*
- * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
- * when the kernel has the function. fentry-only programs (switches, cost,
- * frees) load where their function exists and are reported otherwise.
- */
-static bool is_syscall_fentry(struct bpf_program *prog)
-{
-	const char *name = bpf_program__name(prog);
-
-	return is_fentry_prog(prog) &&
-	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
-}
-
 /* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
 static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kernel_funcs *funcs)
 {
@@ -190,6 +237,28 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier,
 			note_missing(t, prog);
 		bpf_program__set_autoload(prog, load);
 	}
+}
+
+/* The syscall programs' sections name no function: set their wrapper's before load. */
+static int set_syscall_targets(struct bpf_object *obj, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	char target[TARGET_LEN];
+	int ret;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (!is_syscall_fentry(prog) || !bpf_program__autoload(prog))
+			continue;
+		ret = bpf_program__set_attach_target(prog, 0,
+						     prog_target(prog, target, sizeof(target)));
+		if (ret) {
+			snprintf(err, errlen, "failed to find %s for %s: %s", target,
+				 bpf_program__name(prog), strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /* The options are checked (tracer.c): they only need setting. */
@@ -402,7 +471,9 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 	}
 	select_programs(t, tier, tier == NST_TIER_FENTRY ? funcs_of(t) : NULL);
 	set_filters(t, o);
-	ret = load_and_attach(t, o, err, errlen);
+	ret = set_syscall_targets(b->skel->obj, err, errlen);
+	if (!ret)
+		ret = load_and_attach(t, o, err, errlen);
 	if (ret) {
 		nstrace_bpf__destroy(b->skel);
 		b->skel = NULL;
