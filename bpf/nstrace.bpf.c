@@ -351,20 +351,24 @@ out:
 /*
  * The fentry tier. Each syscall hook has a tracepoint and an fentry/fexit
  * variant calling the same static function; the collector autoloads one.
+ * The fentry/fexit programs attach to the syscall's wrapper, whose name
+ * depends on the architecture (__x64_sys_clone, __arm64_sys_clone, ...):
+ * the collector sets it before load (tracer_bpf.c, syscall_target). A
+ * wrapper takes the user's registers as its one argument.
  */
-SEC("fentry/__x64_sys_clone")
+SEC("fentry")
 int BPF_PROG(fe_enter_clone, const struct pt_regs *regs)
 {
 	return ns_call_enter(NST_K_CLONE, PT_REGS_PARM1_CORE(regs), -1);
 }
 
-SEC("fexit/__x64_sys_clone")
+SEC("fexit")
 int BPF_PROG(fe_exit_clone, const struct pt_regs *regs, long ret)
 {
 	return ns_call_exit(ret);
 }
 
-SEC("fentry/__x64_sys_clone3")
+SEC("fentry")
 int BPF_PROG(fe_enter_clone3, const struct pt_regs *regs)
 {
 	struct clone_args *uargs = (void *)PT_REGS_PARM1_CORE(regs);
@@ -374,32 +378,32 @@ int BPF_PROG(fe_enter_clone3, const struct pt_regs *regs)
 	return ns_call_enter(NST_K_CLONE3, flags, -1);
 }
 
-SEC("fexit/__x64_sys_clone3")
+SEC("fexit")
 int BPF_PROG(fe_exit_clone3, const struct pt_regs *regs, long ret)
 {
 	return ns_call_exit(ret);
 }
 
-SEC("fentry/__x64_sys_unshare")
+SEC("fentry")
 int BPF_PROG(fe_enter_unshare, const struct pt_regs *regs)
 {
 	return ns_call_enter(NST_K_UNSHARE, PT_REGS_PARM1_CORE(regs), -1);
 }
 
-SEC("fexit/__x64_sys_unshare")
+SEC("fexit")
 int BPF_PROG(fe_exit_unshare, const struct pt_regs *regs, long ret)
 {
 	return ns_call_exit(ret);
 }
 
-SEC("fentry/__x64_sys_setns")
+SEC("fentry")
 int BPF_PROG(fe_enter_setns, const struct pt_regs *regs)
 {
 	return ns_call_enter(NST_K_SETNS, (__u32)PT_REGS_PARM2_CORE(regs),
 			     (int)PT_REGS_PARM1_CORE(regs));
 }
 
-SEC("fexit/__x64_sys_setns")
+SEC("fexit")
 int BPF_PROG(fe_exit_setns, const struct pt_regs *regs, long ret)
 {
 	return ns_call_exit(ret);
@@ -681,7 +685,7 @@ int BPF_PROG(fe_free_time_ns, struct time_namespace *ns)
 
 /*
  * Some types have a hook per kernel version, named fe_free_TYPE_FUNCTION:
- * the collector loads the first one the kernel has (tracer.c, alternatives).
+ * the collector loads the first one the kernel has (tracer_bpf.c, alternatives).
  */
 SEC("fentry/free_ipc_ns")
 int BPF_PROG(fe_free_ipc_free_ipc_ns, struct ipc_namespace *ns)

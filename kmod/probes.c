@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The probes: kretprobes on the four namespace syscalls' entry points
- * (__x64_sys_*), kprobes/kretprobes on the kernel functions the fentry
- * tier hooks, and the sched fork/exec/exit tracepoints. Each handler
- * builds the same struct nst_event as its BPF twin in bpf/nstrace.bpf.c.
+ * (SYSCALL_PREFIX: __x64_sys_* on x86-64), kprobes/kretprobes on the kernel
+ * functions the fentry tier hooks, and the sched fork/exec/exit
+ * tracepoints. Each handler builds the same struct nst_event as its BPF
+ * twin in bpf/nstrace.bpf.c.
  *
  * Why kretprobes for the syscalls and not sys_enter/sys_exit: the raw
  * syscall tracepoints are not exported to modules (register_trace_sys_enter
@@ -126,10 +127,33 @@ static int sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* The syscall wrappers take the user's registers as their one argument. */
+/*
+ * The syscalls' entry points on this architecture, as libbpf's ksyscall
+ * programs name them: a syscall wrapper, __x64_sys_clone and its kind,
+ * takes the user's registers as its one argument; without wrappers the
+ * entry point is sys_clone, which takes the arguments themselves.
+ */
+#if defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_X86_64)
+#define SYSCALL_PREFIX "__x64_sys_"
+#elif defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_ARM64)
+#define SYSCALL_PREFIX "__arm64_sys_"
+#elif defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_S390)
+#define SYSCALL_PREFIX "__s390x_sys_"
+#elif defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_RISCV)
+#define SYSCALL_PREFIX "__riscv_sys_"
+#endif
+
+#ifdef SYSCALL_PREFIX
+#define SYSCALLS_WRAPPED true
+#else
+#define SYSCALL_PREFIX "sys_"
+#define SYSCALLS_WRAPPED false
+#endif
+
+/* Where a syscall's arguments are: the user's registers, or the entry's own. */
 static struct pt_regs *sys_regs(struct pt_regs *regs)
 {
-	return (struct pt_regs *)arg(regs, 0);
+	return SYSCALLS_WRAPPED ? (struct pt_regs *)arg(regs, 0) : regs;
 }
 
 static int clone_enter(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -421,7 +445,7 @@ struct nst_probe {
 };
 
 #define SYSCALL_PROBE(fn, enter)                                                        \
-	{ .names = { "__x64_sys_" #fn }, .required = true, .is_ret = true,              \
+	{ .names = { SYSCALL_PREFIX #fn }, .required = true, .is_ret = true,           \
 	  .rp = { .entry_handler = enter, .handler = sys_return,                       \
 		  .data_size = sizeof(struct sys_call) } }
 #define COST_PROBE(fn, t)                                                               \
@@ -452,7 +476,8 @@ static struct nst_probe probes[] = {
 	FREE_PROBE(NST_CLONE_NEWUTS, "free_uts_ns"),
 	FREE_PROBE(NST_CLONE_NEWCGROUP, "free_cgroup_ns"),
 	FREE_PROBE(NST_CLONE_NEWTIME, "free_time_ns"),
-	FREE_PROBE(NST_CLONE_NEWIPC, "free_ipc_ns"),
+	/* free_ipc_ns is inlined on 6.1 and 6.18; it alone calls shm_exit_ns */
+	FREE_PROBE(NST_CLONE_NEWIPC, "free_ipc_ns", "shm_exit_ns"),
 	FREE_PROBE(NST_CLONE_NEWNS, "free_mnt_ns"),
 	FREE_PROBE(NST_CLONE_NEWPID, "delayed_free_pidns"),
 	FREE_PROBE(NST_CLONE_NEWUSER, "free_user_ns"),

@@ -10,20 +10,41 @@ many_pids=$(seq -s, 1 65)
 cd "$TMP" || exit 1
 cp /etc/hostname not-a-recording
 
+# run_rows JUDGE [LABEL]: for each row of stdin, STATUS | EXPECTED | ARGUMENTS
+# (shell words), run nstrace with ARGUMENTS: ok when it exits with STATUS and
+# JUDGE EXPECTED finds its stderr ($TMP/err) right
+run_rows() {
+	judge=$1 label=${2:-}
+	while IFS='|' read -r want expect args; do
+		case $want in '' | \#*) continue ;; esac
+		want=${want// /}
+		expect=$(sed 's/^ *//; s/ *$//' <<<"$expect")
+		eval "set -- $args"
+		timeout 30 "$NSTRACE" "$@" >/dev/null 2>"$TMP/err" </dev/null
+		st=$?
+		if [ "$st" -eq "$want" ] && "$judge" "$expect"; then
+			ok "nstrace$args: exit $want, $label$expect"
+		else
+			not_ok "nstrace$args: exit $want, $label$expect" \
+				"exit $st, stderr: $(head -3 "$TMP/err")"
+		fi
+	done
+}
+
+# text_error PATTERN: stderr matches the extended regex
+text_error() {
+	grep -qE -- "$1" "$TMP/err"
+}
+
+# json_error TEXT: stderr is one JSON object, {"error": "..."}, whose message holds TEXT
+json_error() {
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+		jq -e --arg t "$1" 'keys == ["error"] and (.error | type == "string") and
+			(.error | contains($t))' "$TMP/err" >/dev/null 2>&1
+}
+
 # STATUS | MESSAGE (extended regex, on stderr) | ARGUMENTS (shell words)
-while IFS='|' read -r want pat args; do
-	case $want in '' | \#*) continue ;; esac
-	want=${want// /}
-	pat=$(sed 's/^ *//; s/ *$//' <<<"$pat")
-	eval "set -- $args"
-	timeout 30 "$NSTRACE" "$@" >/dev/null 2>"$TMP/err" </dev/null
-	st=$?
-	if [ "$st" -eq "$want" ] && grep -qE -- "$pat" "$TMP/err"; then
-		ok "nstrace$args: exit $want, $pat"
-	else
-		not_ok "nstrace$args: exit $want, $pat" "exit $st, stderr: $(head -3 "$TMP/err")"
-	fi
-done <<'EOT'
+run_rows text_error <<'EOT'
 # the default command and trace
 2 | invalid pid 'abc'                              | --pid abc
 2 | invalid pid list '1,'                          | --pid 1,
@@ -103,5 +124,27 @@ done <<'EOT'
 # demo
 2 | nstrace demo: unrecognized option '--bogus'    | demo --bogus
 EOT
+
+# Under -J an error is one JSON object on stderr, {"error": "..."}, from the
+# moment the option is read (docs/events.md, "Errors").
+# STATUS | TEXT the error names | ARGUMENTS (shell words)
+run_rows json_error "one JSON error naming: " <<'EOT'
+2 | invalid pid 'notanumber'                       | trace -J --pid notanumber
+2 | invalid pid 'notanumber'                       | --json --pid notanumber
+2 | unknown namespace type 'foo'                   | trace -J --ns net,foo
+2 | unknown column: NOPE                           | -J -o PID,NOPE
+2 | invalid --comm 'a"b\cdefghijklmnop': the kernel keeps at most 15 characters | -J --comm 'a"b\cdefghijklmnop'
+2 | failed to trace pid 999999999: no such process | -J --pid 999999999
+2 | invalid pid 'x'                                | record -J -o f.nst --pid x
+2 | no output file: give one with -o FILE          | record --json --comm x
+2 | --mount-proc needs new pid and mnt             | run -J --mount-proc -- true
+2 | unknown tier 'uprobe'                          | demo -J --tier uprobe
+2 | invalid pid 'x'                                | ls -J -p x
+2 | unknown mode 'fork'                            | bench -J -m fork
+EOT
+
+# before -J is read, an error is still text
+expect_usage "nstrace trace --pid notanumber -J: a text error (-J not read yet)" \
+	"^nstrace: invalid pid 'notanumber'" "$NSTRACE" trace --pid notanumber -J
 
 done_testing

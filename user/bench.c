@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "bench.h"
+#include "cli.h"
 #include "cmds.h"
 #include "filters.h"
 #include "nsrt.h"
@@ -431,7 +432,7 @@ static struct nst_tracer *open_kernel_timing(struct bench_opts *o, struct kern_m
 	to.npids = 1;
 	t = nst_tracer_open(&to, match_event, m, err, sizeof(err));
 	if (!t)
-		nst_errorf("kernel-side timing off: %s", err);
+		nst_warnf("kernel-side timing off: %s", err);
 	else
 		snprintf(o->run.env.tier, sizeof(o->run.env.tier), "%s",
 			 nst_tier_name(nst_tracer_tier(t)));
@@ -522,6 +523,7 @@ static int parse_bench_opt(int c, struct bench_opts *o, char *err, size_t errlen
 		return 0;
 	case 'J':
 		o->json = true;
+		nst_set_json_errors(true);
 		return 0;
 	case OPT_CSV:
 		o->csv = true;
@@ -645,7 +647,7 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 0; i < o.run.nres && !stop_bench; i++)
 		bench_type(&o, &o.run.res[i], s, shared);
 	if (stop_bench)
-		nst_errorf("interrupted: results so far");
+		nst_warnf("interrupted: results so far");
 	ret = emit_results(&o);
 	munmap(s, sizeof(*s) * o.n);
 	munmap(shared, sizeof(long) * 1024);

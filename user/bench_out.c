@@ -10,7 +10,7 @@
 #include <zlib.h>
 #include <libsmartcols/libsmartcols.h>
 #include "bench.h"
-#include "cmds.h"
+#include "cli.h"
 #include "json.h"
 #include "procparse.h"
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "bench.h"
-#include "cmds.h"
+#include "cli.h"
 
 #define W 960
 #define ROW 28

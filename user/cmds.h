@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The subcommands, and what they share. */
+/* The subcommands' entry points and exit statuses; what they share is in cli.h. */
 #ifndef NSTRACE_CMDS_H
 #define NSTRACE_CMDS_H
-
-#include <stdio.h>
 
 /* Exit statuses: 2 for bad input, as getopt-based tools do. */
 #define NST_EXIT_OK 0
@@ -18,17 +16,5 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
-
-/* Flush f: 0, or the errno of a failed write (also of an earlier, implicit one). */
-int nst_stream_error(FILE *f);
-
-/*
- * Flush standard output: NST_EXIT_OK, or NST_EXIT_FAIL with a message when
- * the output could not be written (a closed pipe ends quietly, as for head).
- */
-int nst_finish_stdout(void);
-
-/* "nstrace: <message>" on stderr. */
-void nst_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* NSTRACE_CMDS_H */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli.h"
 #include "cmds.h"
 #include "event.h"
 #include "filters.h"
@@ -22,10 +23,9 @@
 
 struct demo {
 	struct nst_tracer *t;
+	struct nst_loop loop;
 	struct nsreg *reg;
-	struct nst_colset cols;
-	struct nst_fmt fmt;
-	bool json;
+	struct nst_printer pr;
 };
 
 static int demo_event(void *ctx, const struct nst_event *e)
@@ -33,10 +33,7 @@ static int demo_event(void *ctx, const struct nst_event *e)
 	struct demo *d = ctx;
 
 	nsreg_account(d->reg, e);
-	if (d->json)
-		nst_print_json(stdout, &d->cols, e, &d->fmt);
-	else
-		nst_print_text(stdout, &d->cols, e, &d->fmt);
+	nst_printer_event(&d->pr, e);
 	return 0;
 }
 
@@ -46,10 +43,10 @@ static int container(void *arg)
 	return 0;
 }
 
+/* Print what the last step did before the next one starts. */
 static void drain(struct demo *d)
 {
-	nst_tracer_poll(d->t, 50);
-	fflush(stdout);
+	nst_loop_round(&d->loop, 50);
 }
 
 /* setns with the wrong nstype for the fd must fail with EINVAL. */
@@ -136,7 +133,7 @@ int cmd_demo(int argc, char **argv)
 						  {} };
 	struct demo d = {};
 	struct nst_tracer_opts o = {};
-	bool ts = false;
+	bool json = false, ts = false;
 	pid_t self = getpid();
 	char err[512];
 	int c, ret;
@@ -145,7 +142,8 @@ int cmd_demo(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "JTvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			d.json = true;
+			json = true;
+			nst_set_json_errors(true);
 			break;
 		case 'T':
 			ts = true;
@@ -168,14 +166,10 @@ int cmd_demo(int argc, char **argv)
 			return NST_EXIT_USAGE;
 		}
 	}
-	if (d.json)
-		nst_colset_all_json(&d.cols);
-	else
-		nst_colset_default(&d.cols, ts);
+	nst_printer_init(&d.pr, stdout, json, ts, NULL);
 	/* trace ourselves: every child is then traced from birth */
 	o.pids = &self;
 	o.npids = 1;
-	d.fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
 	d.reg = nsreg_new();
 	d.t = nst_tracer_open(&o, demo_event, &d, err, sizeof(err));
 	if (!d.t) {
@@ -183,11 +177,11 @@ int cmd_demo(int argc, char **argv)
 		nsreg_free(d.reg);
 		return NST_EXIT_USAGE;
 	}
+	nst_loop_init(&d.loop, d.t, stdout);
 	fprintf(stderr, "nstrace demo: the pod scenario (%s)\n", nst_tracer_describe(d.t));
-	if (!d.json)
-		nst_print_header(stdout, &d.cols);
+	nst_printer_header(&d.pr);
 	ret = run_pod(&d);
-	nsreg_print_summary(d.reg, d.json ? stderr : stdout, nst_tracer_lost(d.t),
+	nsreg_print_summary(d.reg, json ? stderr : stdout, nst_tracer_lost(d.t),
 			    nst_backend_name(nst_tracer_backend(d.t)),
 			    nst_tier_name(nst_tracer_tier(d.t)));
 	nst_tracer_close(d.t);

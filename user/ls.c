@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libsmartcols/libsmartcols.h>
+#include "cli.h"
 #include "cmds.h"
 #include "columns.h"
 #include "event.h"
@@ -341,7 +342,7 @@ static int load_rec_created(struct rec_created *c, const char *path, char *err, 
 		return -1;
 	}
 	if (st.damaged)
-		nst_errorf("warning: %s", st.warning);
+		nst_warnf("warning: %s", st.warning);
 	return 0;
 }
 
@@ -453,6 +454,7 @@ static int parse_ls_opt(int c, struct ls_opts *o)
 		return 0;
 	case 'J':
 		o->json = true;
+		nst_set_json_errors(true);
 		return 0;
 	case 'l':
 		o->tree = false;

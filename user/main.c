@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli.h"
 #include "cmds.h"
 #include "nsrt.h"
 

@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include "cli.h"
 #include "cmds.h"
 #include "event.h"
 #include "filters.h"
@@ -24,20 +23,14 @@
 
 struct record {
 	struct nst_rec_writer *w;
+	struct nst_tracer *t;
+	struct nst_loop loop;
 	bool json; /* also print the events live, as trace --json does */
-	struct nst_colset cols;
-	struct nst_fmt fmt;
+	struct nst_printer pr;
 	char err[512];
 	bool failed;
 	__u64 lost_written;
 };
-
-static volatile sig_atomic_t rec_stop;
-
-static void on_stop(int sig)
-{
-	rec_stop = 1;
-}
 
 static const char record_usage[] =
 	"Usage: nstrace record -o FILE [FILTERS] [-- COMMAND [ARG...]]\n"
@@ -62,19 +55,12 @@ static int rec_event(void *ctx, const struct nst_event *e)
 		return 1;
 	if (nst_rec_add(r->w, e, r->err, sizeof(r->err))) {
 		r->failed = true;
+		r->loop.stop = true;
 		return 1;
 	}
 	if (r->json)
-		nst_print_json(stdout, &r->cols, e, &r->fmt);
+		nst_printer_event(&r->pr, e);
 	return 0;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static __u64 boot_ns(void)
@@ -85,18 +71,22 @@ static __u64 boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* At least one block a second, so a kill -9 loses at most the last second. */
-static int record_tick(struct record *r, struct nst_tracer *t)
+/*
+ * Once a second and at the end (the poll loop's tick): at least one block
+ * a second, so a kill -9 loses at most the last second.
+ */
+static int record_tick(void *ctx)
 {
-	__u64 lost = nst_tracer_lost(t);
+	struct record *r = ctx;
+	__u64 lost = nst_tracer_lost(r->t);
 	int e;
 
 	if (!r->failed && lost != r->lost_written) {
 		if (nst_rec_lost(r->w, boot_ns(), lost, r->err, sizeof(r->err)))
 			r->failed = true;
 		else
-			nst_errorf("lost %llu events (ring buffer full; recorded in the file)",
-				   (unsigned long long)(lost - r->lost_written));
+			nst_warnf("lost %llu events (ring buffer full; recorded in the file)",
+				  (unsigned long long)(lost - r->lost_written));
 		r->lost_written = lost;
 	}
 	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
@@ -111,37 +101,24 @@ static int record_tick(struct record *r, struct nst_tracer *t)
 	return r->failed ? -1 : 0;
 }
 
-static bool command_done(const struct nsrt_child *c)
+/* Record until a signal, the deadline, or the end of the tree or command. */
+static void record_loop(struct record *r, bool by_pid, const struct nsrt_child *cmd,
+			long long duration_ms)
 {
-	struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
+	struct nst_loop *l = &r->loop;
 
-	return c->pidfd >= 0 && poll(&pfd, 1, 0) > 0;
-}
-
-static int record_loop(struct record *r, struct nst_tracer *t, bool by_pid,
-		       const struct nsrt_child *cmd, long long duration_ms)
-{
-	long long deadline = duration_ms ? mono_ms() + duration_ms : 0, next = mono_ms() + 1000;
-
-	while (!rec_stop && !r->failed) {
-		int n = nst_tracer_poll(t, 100);
-
-		if (n < 0) {
-			snprintf(r->err, sizeof(r->err), "failed to poll ring buffer: %s",
-				 strerror(-n));
-			r->failed = true;
-			break;
-		}
-		if (mono_ms() >= next) {
-			record_tick(r, t);
-			next = mono_ms() + 1000;
-		}
-		if ((deadline && mono_ms() >= deadline) || command_done(cmd) ||
-		    (by_pid && nst_tracer_live_pids(t) == 0))
-			break;
+	nst_loop_init(l, r->t, NULL);
+	l->duration_ms = duration_ms;
+	l->until_tree_ends = by_pid;
+	l->until_exit_fd = cmd->pidfd;
+	/* the file should hold every event the kernel handed over */
+	l->drain_at_end = true;
+	l->tick = record_tick;
+	l->tick_ctx = r;
+	if (nst_loop_run(l) && l->err[0]) {
+		snprintf(r->err, sizeof(r->err), "%s", l->err);
+		r->failed = true;
 	}
-	nst_tracer_poll(t, 0);
-	return record_tick(r, t);
 }
 
 static void fill_meta(struct nst_rec_meta *m, const struct nst_filters *f,
@@ -189,17 +166,22 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			goto bad;
 		if (f)
 			continue;
-		if (c == 'o')
+		switch (c) {
+		case 'o':
 			o->path = optarg;
-		else if (c == 'J')
+			break;
+		case 'J':
 			o->json = true;
-		else if (c == 'd' &&
-			 nst_parse_duration_ms(optarg, &o->duration_ms, err, sizeof(err)))
-			goto bad;
-		else if (c == 'h') {
+			nst_set_json_errors(true);
+			break;
+		case 'd':
+			if (nst_parse_duration_ms(optarg, &o->duration_ms, err, sizeof(err)))
+				goto bad;
+			break;
+		case 'h':
 			fputs(record_usage, stdout);
 			return NST_EXIT_OK;
-		} else if (c != 'd' && c != 'J') {
+		default:
 			fputs(record_usage, stderr);
 			return NST_EXIT_USAGE;
 		}
@@ -232,12 +214,12 @@ static int start_command(struct record_opts *o, struct nsrt_child *c, char *err,
 	return o->cmd ? nsrt_spawn(&spec, c, err, errlen) : 0;
 }
 
-static int finish(struct record *r, struct nst_tracer *t, const char *path, int ret)
+static int finish(struct record *r, struct nst_tracer *t, const char *path)
 {
 	__u64 written = nst_rec_events_written(r->w);
 	size_t used = strlen(r->err);
 
-	if (nst_rec_close(r->w, r->err + used, sizeof(r->err) - used) || ret || r->failed) {
+	if (nst_rec_close(r->w, r->err + used, sizeof(r->err) - used) || r->failed) {
 		nst_errorf("%s", r->err);
 		return NST_EXIT_FAIL;
 	}
@@ -248,7 +230,6 @@ static int finish(struct record *r, struct nst_tracer *t, const char *path, int 
 
 int cmd_record(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
 	struct nsrt_child cmd = { .pidfd = -1 };
 	struct record_opts o = {};
 	struct record r = {};
@@ -264,19 +245,18 @@ int cmd_record(int argc, char **argv)
 		o.f.t.pids = o.f.pids;
 		o.f.t.npids = 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	nst_install_signals();
 	t = nst_tracer_open(&o.f.t, rec_event, &r, r.err, sizeof(r.err));
 	if (!t) {
 		nst_errorf("%s", r.err);
 		return NST_EXIT_USAGE;
 	}
 	fill_meta(&meta, &o.f, t);
+	r.t = t;
 	r.json = o.json;
-	r.fmt.boot_to_wall_ns = meta.boot_to_wall_ns;
-	nst_colset_all_json(&r.cols);
+	nst_printer_init(&r.pr, stdout, true, false, NULL);
+	/* the live events' times are the file's */
+	r.pr.fmt.boot_to_wall_ns = meta.boot_to_wall_ns;
 	r.w = nst_rec_create(o.path, &meta, r.err, sizeof(r.err));
 	if (!r.w || start_command(&o, &cmd, r.err, sizeof(r.err))) {
 		nst_errorf("%s", r.err);
@@ -289,10 +269,10 @@ int cmd_record(int argc, char **argv)
 	nst_caps_keep(0);
 	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
 		nst_tracer_describe(t));
-	ret = record_loop(&r, t, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
-	ret = finish(&r, t, o.path, ret);
+	record_loop(&r, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
+	ret = finish(&r, t, o.path);
 	nst_tracer_close(t);
-	if (cmd.pidfd >= 0 && !rec_stop)
+	if (cmd.pidfd >= 0 && !nst_exiting)
 		nsrt_wait(&cmd);
 	else if (cmd.pidfd >= 0)
 		close(cmd.pidfd);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli.h"
 #include "cmds.h"
 #include "grow.h"
 #include "json.h"
@@ -247,6 +248,6 @@ int cmd_report(int argc, char **argv)
 		return NST_EXIT_USAGE;
 	}
 	if (st.damaged)
-		nst_errorf("warning: %s", st.warning);
+		nst_warnf("warning: %s", st.warning);
 	return NST_EXIT_OK;
 }

@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include "cli.h"
 #include "cmds.h"
 #include "event.h"
 #include "filters.h"
@@ -27,13 +27,6 @@ struct run_opts {
 	bool json;
 	const char *out_path;
 	struct nst_tracer_opts tracer; /* --backend, --tier, --verbose */
-};
-
-struct run_trace {
-	FILE *out;
-	bool json;
-	struct nst_colset cols;
-	struct nst_fmt fmt;
 };
 
 static volatile pid_t run_child;
@@ -138,6 +131,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'J':
 			o->json = true;
+			nst_set_json_errors(true);
 			/* fall through */
 		case 't':
 			o->trace = true;
@@ -178,76 +172,67 @@ bad:
 
 static int run_event(void *ctx, const struct nst_event *e)
 {
-	struct run_trace *rt = ctx;
-
-	if (rt->json)
-		nst_print_json(rt->out, &rt->cols, e, &rt->fmt);
-	else
-		nst_print_text(rt->out, &rt->cols, e, &rt->fmt);
+	nst_printer_event(ctx, e);
 	return 0;
 }
 
-/* Deliver events while the command runs; return when it has exited. */
-static void pump_events(struct nst_tracer *t, struct nsrt_child *c, FILE *out)
+/*
+ * Deliver events while the command runs; return when it has exited, or
+ * the events can no longer be written (*out_error) or read (said here).
+ */
+static void pump_events(struct nst_tracer *t, const struct nsrt_child *c, FILE *out, int *out_error)
 {
-	struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
+	struct nst_loop l;
 
-	for (;;) {
-		nst_tracer_poll(t, 0);
-		fflush(out);
-		if (poll(&pfd, 1, 100) > 0)
-			break;
-	}
+	nst_loop_init(&l, t, out);
+	l.until_exit_fd = c->pidfd;
+	if (nst_loop_run(&l) && !l.out_error)
+		nst_errorf("%s", l.err);
+	*out_error = l.out_error;
 }
 
-static struct nst_tracer *start_tracing(struct run_opts *o, struct run_trace *rt)
+static struct nst_tracer *start_tracing(struct run_opts *o, struct nst_printer *pr)
 {
 	pid_t self = getpid();
 	struct nst_tracer_opts to = o->tracer;
 	struct nst_tracer *t;
+	FILE *out = stderr;
 	char err[512];
 
 	to.pids = &self;
 	to.npids = 1;
-	rt->out = stderr;
 	if (o->out_path) {
-		rt->out = fopen(o->out_path, "we");
-		if (!rt->out) {
+		out = fopen(o->out_path, "we");
+		if (!out) {
 			nst_errorf("failed to open %s: %s", o->out_path, strerror(errno));
 			return NULL;
 		}
 	}
-	rt->json = o->json;
-	rt->fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
-	if (o->json)
-		nst_colset_all_json(&rt->cols);
-	else
-		nst_colset_default(&rt->cols, false);
-	t = nst_tracer_open(&to, run_event, rt, err, sizeof(err));
+	nst_printer_init(pr, out, o->json, false, NULL);
+	t = nst_tracer_open(&to, run_event, pr, err, sizeof(err));
 	if (!t) {
 		nst_errorf("%s", err);
 		return NULL;
 	}
 	fprintf(stderr, "nstrace run: tracing its creation (tier %s)\n",
 		nst_tier_name(nst_tracer_tier(t)));
-	if (!o->json)
-		nst_print_header(rt->out, &rt->cols);
+	nst_printer_header(pr);
 	return t;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
-	struct run_trace rt = {};
+	struct nst_printer pr = {};
 	struct nst_tracer *t = NULL;
 	struct nsrt_child c;
 	char err[512];
-	int ret, err_no;
+	int ret, err_no = 0;
 
 	ret = parse_run_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	if (o.trace && !(t = start_tracing(&o, &rt)))
+	if (o.trace && !(t = start_tracing(&o, &pr)))
 		return NST_EXIT_USAGE;
 	install_forwarding();
 	if (nsrt_spawn(&o.spec, &c, err, sizeof(err))) {
@@ -259,7 +244,7 @@ int cmd_run(int argc, char **argv)
 	/* the command has the caller's capabilities; we only wait and relay */
 	nst_caps_keep(0);
 	if (t)
-		pump_events(t, &c, rt.out);
+		pump_events(t, &c, pr.out, &err_no);
 	ret = nsrt_wait(&c);
 	run_child = 0;
 	if (t)
@@ -272,10 +257,10 @@ out:
 	if (t)
 		nst_tracer_close(t);
 	/* the command's status stays the exit status; a lost trace is still said */
-	if (rt.out && (err_no = nst_stream_error(rt.out)))
+	if (pr.out && (err_no || (err_no = nst_stream_error(pr.out))))
 		nst_errorf("failed to write the events to %s: %s",
 			   o.out_path ? o.out_path : "stderr", strerror(err_no));
-	if (rt.out && rt.out != stderr)
-		fclose(rt.out);
+	if (pr.out && pr.out != stderr)
+		fclose(pr.out);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "cli.h"
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"

@@ -2,13 +2,11 @@
 /* nstrace trace: stream namespace transitions as they happen. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "cmds.h"
 #include "event.h"
 #include "nsreg.h"
@@ -29,54 +27,9 @@ struct trace_opts {
 
 struct trace_state {
 	const struct trace_opts *o;
-	struct nst_fmt fmt;
+	struct nst_printer pr;
 	struct nsreg *reg;
-	FILE *out;
-	__u64 lost_seen;
-	bool out_failed;
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
-
-void nst_errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("nstrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int nst_stream_error(FILE *f)
-{
-	int e;
-
-	errno = 0;
-	if (!fflush(f) && !ferror(f))
-		return 0;
-	e = errno;
-	/* an earlier implicit flush failed and its errno is gone: the fd says why */
-	if (write(fileno(f), "", 0) < 0)
-		e = errno;
-	return e ? e : EIO;
-}
-
-int nst_finish_stdout(void)
-{
-	int e = nst_stream_error(stdout);
-
-	if (!e || e == EPIPE)
-		return NST_EXIT_OK;
-	nst_errorf("failed to write output: %s", strerror(e));
-	return NST_EXIT_FAIL;
-}
 
 static const char trace_usage[] =
 	"Usage: nstrace [trace] [OPTIONS]\n"
@@ -121,6 +74,7 @@ static int parse_trace_opt(int c, struct trace_opts *o, char *err, size_t errlen
 		return -1;
 	case 'J':
 		o->json = true;
+		nst_set_json_errors(true);
 		return -1;
 	case 'o':
 		o->cols_set = true;
@@ -162,12 +116,6 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 		nst_errorf("unexpected argument '%s' (see 'nstrace trace --help')", argv[optind]);
 		return NST_EXIT_USAGE;
 	}
-	if (!o->cols_set) {
-		if (o->json)
-			nst_colset_all_json(&o->cols);
-		else
-			nst_colset_default(&o->cols, o->timestamps);
-	}
 	return -1;
 }
 
@@ -176,87 +124,37 @@ static int on_event(void *ctx, const struct nst_event *e)
 	struct trace_state *st = ctx;
 
 	nsreg_account(st->reg, e);
-	if (st->o->json)
-		nst_print_json(st->out, &st->o->cols, e, &st->fmt);
-	else
-		nst_print_text(st->out, &st->o->cols, e, &st->fmt);
+	nst_printer_event(&st->pr, e);
 	return 0;
 }
 
-/* Live loss report: a line on stderr whenever the kernel's count grows. */
-static void report_lost(struct trace_state *st, struct nst_tracer *t)
+/* Stream until the end; NST_EXIT_FAIL when the poll or the output failed. */
+static int trace_loop(struct trace_state *st, struct nst_tracer *t, bool *out_failed)
 {
-	__u64 lost = nst_tracer_lost(t);
+	struct nst_loop l;
 
-	if (lost == st->lost_seen)
-		return;
-	nst_errorf("lost %llu events (ring buffer full; %llu in total)",
-		   (unsigned long long)(lost - st->lost_seen), (unsigned long long)lost);
-	st->lost_seen = lost;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* A closed pipe ends the trace quietly, like any filter before `head`. */
-static bool flush_output(struct trace_state *st)
-{
-	int e = nst_stream_error(st->out);
-
-	if (!e)
-		return true;
-	errno = e;
-	if (e != EPIPE)
-		nst_errorf("failed to write output: %s", strerror(e));
-	st->out_failed = true;
-	return false;
-}
-
-static int trace_loop(struct trace_state *st, struct nst_tracer *t)
-{
-	long long deadline = st->o->duration_ms ? now_ms() + st->o->duration_ms : 0;
-
-	while (!exiting) {
-		int n = nst_tracer_poll(t, 100);
-
-		if (n < 0) {
-			nst_errorf("failed to poll ring buffer: %s", strerror(-n));
-			return NST_EXIT_FAIL;
-		}
-		if (!flush_output(st))
-			return st->out_failed && errno != EPIPE ? NST_EXIT_FAIL : NST_EXIT_OK;
-		report_lost(st, t);
-		if (deadline && now_ms() >= deadline)
-			break;
-		if (st->o->f.t.npids && nst_tracer_live_pids(t) == 0) {
-			/* the tree is gone: deliver what is still buffered, then stop */
-			nst_tracer_poll(t, 0);
-			break;
-		}
-	}
-	flush_output(st);
-	return NST_EXIT_OK;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	nst_loop_init(&l, t, st->pr.out);
+	l.duration_ms = st->o->duration_ms;
+	l.until_tree_ends = st->o->f.t.npids > 0;
+	l.report_lost = true;
+	if (!nst_loop_run(&l))
+		return NST_EXIT_OK;
+	*out_failed = l.out_error != 0;
+	/* a closed pipe ends the trace quietly, like any filter before `head` */
+	if (l.out_error == EPIPE)
+		return NST_EXIT_OK;
+	if (l.out_error)
+		nst_errorf("failed to write output: %s", strerror(l.out_error));
+	else
+		nst_errorf("%s", l.err);
+	return NST_EXIT_FAIL;
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = {};
-	struct trace_state st = { .o = &o, .out = stdout };
+	struct trace_state st = { .o = &o };
+	bool out_failed = false;
 	struct nst_tracer *t;
 	char err[512];
 	int ret;
@@ -264,8 +162,8 @@ int cmd_trace(int argc, char **argv)
 	ret = parse_trace_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	install_signals();
-	st.fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
+	nst_install_signals();
+	nst_printer_init(&st.pr, stdout, o.json, o.timestamps, o.cols_set ? &o.cols : NULL);
 	st.reg = nsreg_new();
 	t = nst_tracer_open(&o.f.t, on_event, &st, err, sizeof(err));
 	if (!t) {
@@ -287,10 +185,9 @@ int cmd_trace(int argc, char **argv)
 			nst_tracer_missing(t));
 	if (!o.json && isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!o.json)
-		nst_print_header(st.out, &o.cols);
-	ret = trace_loop(&st, t);
-	if (!o.no_summary && !st.out_failed)
+	nst_printer_header(&st.pr);
+	ret = trace_loop(&st, t, &out_failed);
+	if (!o.no_summary && !out_failed)
 		nsreg_print_summary(st.reg, o.json ? stderr : stdout, nst_tracer_lost(t),
 				    nst_backend_name(nst_tracer_backend(t)),
 				    nst_tier_name(nst_tracer_tier(t)));

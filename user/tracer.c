@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The collector core's front: picks the backend (bpf, else the kernel
- * module) and forwards every call to it.
+ * The collector core's front: checks the options, picks the backend (bpf,
+ * else the kernel module) and forwards every call to it. What holds for
+ * every backend is here: the option and buffer checks, the cgroup
+ * directory, and the filter of namespace frees.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "nsreg.h"
 #include "tracer_int.h"
+
+/* a page at least; the BPF map size is 32 bits, and the kernel maps the data twice */
+#define MIN_RINGBUF 4096UL
+#define MAX_RINGBUF (1UL << 30)
+/* the module needs room for two records: one being read, one being written */
+_Static_assert(MIN_RINGBUF >= 2 * sizeof(struct nst_event), "a buffer holds two records");
 
 const char *nst_backend_name(enum nst_backend backend)
 {
@@ -45,6 +57,55 @@ __s64 nst_boot_to_wall_ns(void)
 	return (wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
 }
 
+int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
+{
+	if (bytes >= MIN_RINGBUF && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
+		return 0;
+	snprintf(err, errlen,
+		 "invalid ring buffer size %zu: use a power of two from 4K to 1G "
+		 "(such as 4M; a bigger one loses fewer events under load)",
+		 bytes);
+	return -1;
+}
+
+/* What no backend takes, refused the same way whichever was asked for. */
+static int check_opts(const struct nst_tracer_opts *o, char *err, size_t errlen)
+{
+	if (o->ringbuf_bytes && nst_check_ringbuf(o->ringbuf_bytes, err, errlen))
+		return -EINVAL;
+	if (o->comm && strlen(o->comm) >= NST_COMM_LEN) {
+		snprintf(err, errlen, "invalid --comm '%s': the kernel keeps at most %d characters",
+			 o->comm, NST_COMM_LEN - 1);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->npids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			snprintf(err, errlen, "failed to trace pid %d: no such process",
+				 o->pids[i]);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+static int open_cgroup(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		snprintf(err, errlen,
+			 "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
+			 "such as /sys/fs/cgroup/system.slice)",
+			 path, strerror(errno));
+	return fd < 0 ? -errno : fd;
+}
+
+void nst_cgroup_refused(const char *path, int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "failed to set cgroup filter '%s': %s (not a cgroup v2 directory?)",
+		 path, strerror(-e));
+}
+
 /* Which backend auto means: $NSTRACE_BACKEND lets a whole test suite pick one. */
 static int resolve_backend(const struct nst_tracer_opts *o, enum nst_backend *b, char *err,
 			   size_t errlen)
@@ -79,8 +140,9 @@ static int resolve_backend(const struct nst_tracer_opts *o, enum nst_backend *b,
 
 /*
  * auto: bpf when it loads; otherwise the module, when it is loaded or
- * modprobe can load it. Errors in the user's input (a pid that does not
- * exist, a bad size) are not the backend's fault: they end the search.
+ * modprobe can load it. Errors in the user's input are not the backend's
+ * fault: check_opts refuses most before any backend is tried, and an
+ * ESRCH or EINVAL from the backend ends the search too.
  */
 static int open_auto(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
 		     size_t errlen)
@@ -99,6 +161,57 @@ static int open_auto(struct nst_tracer *t, const struct nst_tracer_opts *o, char
 	return ret;
 }
 
+static int open_backend(struct nst_tracer *t, enum nst_backend backend,
+			const struct nst_tracer_opts *o, char *err, size_t errlen)
+{
+	int ret;
+
+	if (o->cgroup) {
+		t->cgroup_fd = open_cgroup(o->cgroup, err, errlen);
+		if (t->cgroup_fd < 0)
+			return t->cgroup_fd;
+	}
+	if (backend == NST_BACKEND_BPF)
+		ret = nst_bpf_open(t, o, err, errlen);
+	else if (backend == NST_BACKEND_KMOD)
+		ret = nst_kmod_open(t, o, err, errlen);
+	else
+		ret = open_auto(t, o, err, errlen);
+	/* both backends hold the cgroup themselves once attached */
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
+	t->cgroup_fd = -1;
+	return ret;
+}
+
+/*
+ * Namespaces are freed in kernel workers, outside the task filters: with
+ * one, only frees of namespaces a traced task was seen in are delivered.
+ * The tracepoint tier sees no frees.
+ */
+static bool frees_need_filter(const struct nst_tracer *t, const struct nst_tracer_opts *o)
+{
+	return t->tier != NST_TIER_TRACEPOINT && (o->npids || o->comm || o->cgroup);
+}
+
+static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
+{
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i] && nsreg_lookup(seen, nst_slot_type(i), e->target[i]))
+			return true;
+	return false;
+}
+
+int nst_tracer_deliver(struct nst_tracer *t, const struct nst_event *e)
+{
+	if (t->seen) {
+		if (e->kind == NST_K_NS_FREE && !free_is_traced(t->seen, e))
+			return 0;
+		nsreg_account(t->seen, e);
+	}
+	return t->fn(t->ctx, e);
+}
+
 struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn fn, void *ctx,
 				   char *err, size_t errlen)
 {
@@ -106,7 +219,8 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	struct nst_tracer *t;
 	int ret;
 
-	if ((ret = resolve_backend(o, &backend, err, errlen))) {
+	if ((ret = resolve_backend(o, &backend, err, errlen)) ||
+	    (ret = check_opts(o, err, errlen))) {
 		errno = -ret;
 		return NULL;
 	}
@@ -118,12 +232,14 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	t->fn = fn;
 	t->ctx = ctx;
 	t->pid_filter = o->npids > 0;
-	if (backend == NST_BACKEND_BPF)
-		ret = nst_bpf_open(t, o, err, errlen);
-	else if (backend == NST_BACKEND_KMOD)
-		ret = nst_kmod_open(t, o, err, errlen);
-	else
-		ret = open_auto(t, o, err, errlen);
+	t->cgroup_fd = -1;
+	ret = open_backend(t, backend, o, err, errlen);
+	if (!ret && frees_need_filter(t, o) && !(t->seen = nsreg_new())) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "failed to allocate namespace registry: %s",
+			 strerror(ENOMEM));
+		t->ops->close(t);
+	}
 	if (ret) {
 		free(t);
 		errno = -ret;
@@ -179,5 +295,6 @@ void nst_tracer_close(struct nst_tracer *t)
 	if (!t)
 		return;
 	t->ops->close(t);
+	nsreg_free(t->seen);
 	free(t);
 }

@@ -15,8 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "kfuncs.h"
-#include "nsreg.h"
+#include "kernel_funcs.h"
 #include "privs.h"
 #include "procparse.h"
 #include "tracer_int.h"
@@ -25,16 +24,13 @@
 
 /* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
 #define DEFAULT_RINGBUF (4U << 20)
-/* the map size is 32 bits, and the kernel maps the data twice */
-#define MAX_RINGBUF (1UL << 30)
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 struct nst_bpf {
 	struct nstrace_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	struct nsreg *seen; /* with a task filter: namespaces traced tasks were in */
-	struct nst_kfuncs *kfuncs; /* while opening: which kernel functions exist */
+	struct nst_kernel_funcs *funcs; /* while opening: which kernel functions exist */
 };
 
 static struct nstrace_bpf *skel_of(struct nst_tracer *t)
@@ -51,51 +47,90 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
+static int handle_event(void *ctx, void *data, size_t size)
 {
-	for (int i = 0; i < NST_NS_COUNT; i++)
-		if (e->target[i] && nsreg_lookup(seen, nst_slot_type(i), e->target[i]))
-			return true;
-	return false;
+	if (size < sizeof(struct nst_event))
+		return 0;
+	return nst_tracer_deliver(ctx, data);
 }
 
 /*
- * Frees run in kernel workers, outside the task filters: with a filter,
- * only frees of namespaces a traced task was seen in are delivered.
+ * The syscall wrappers of this architecture, resolved as libbpf's ksyscall
+ * programs resolve them: __x64_sys_clone and its kind take the user's
+ * registers as their one argument, which is what the fe_enter_ and fe_exit_
+ * programs read. Elsewhere a syscall is a plain sys_clone taking its
+ * arguments themselves, which those programs cannot read: there the raw
+ * syscall tracepoints serve, as on a kernel lacking a wrapper.
  */
-static int handle_event(void *ctx, void *data, size_t size)
-{
-	struct nst_tracer *t = ctx;
-	const struct nst_event *e = data;
-	struct nsreg *seen = ((struct nst_bpf *)t->impl)->seen;
+#if defined(__x86_64__)
+#define SYSCALL_WRAPPER "__x64_sys_"
+#elif defined(__aarch64__)
+#define SYSCALL_WRAPPER "__arm64_sys_"
+#elif defined(__s390x__)
+#define SYSCALL_WRAPPER "__s390x_sys_"
+#elif defined(__riscv)
+#define SYSCALL_WRAPPER "__riscv_sys_"
+#endif
 
-	if (size < sizeof(struct nst_event))
-		return 0;
-	if (seen) {
-		if (e->kind == NST_K_NS_FREE && !free_is_traced(seen, e))
-			return 0;
-		nsreg_account(seen, e);
-	}
-	return t->fn(t->ctx, e);
-}
+#ifdef SYSCALL_WRAPPER
+#define SYSCALL_PREFIX SYSCALL_WRAPPER
+#define SYSCALLS_WRAPPED true
+#else
+#define SYSCALL_PREFIX "sys_"
+#define SYSCALLS_WRAPPED false
+#endif
 
+#define TARGET_LEN 64
+
+/* fentry and fexit programs; their section may name no function (syscalls) */
 static bool is_fentry_prog(struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog);
 
-	return !strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6);
+	return !strncmp(sec, "fentry", 6) || !strncmp(sec, "fexit", 5);
 }
 
-static bool kernel_has_func(struct nst_kfuncs *kfuncs, struct bpf_program *prog)
+/*
+ * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
+ * when the kernel has the function. fentry-only programs (switches, cost,
+ * frees) load where their function exists and are reported otherwise.
+ */
+static bool is_syscall_fentry(struct bpf_program *prog)
 {
-	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	const char *name = bpf_program__name(prog);
 
-	return nst_kfuncs_has(kfuncs, target);
+	return is_fentry_prog(prog) &&
+	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
+}
+
+/*
+ * The kernel function prog attaches to: for fe_enter_clone and
+ * fe_exit_clone the wrapper of clone, for the others what the section names.
+ */
+static const char *prog_target(struct bpf_program *prog, char *buf, size_t len)
+{
+	const char *name = bpf_program__name(prog);
+
+	if (!is_syscall_fentry(prog))
+		return strchr(bpf_program__section_name(prog), '/') + 1;
+	/* the syscall follows the second '_' */
+	snprintf(buf, len, "%s%s", SYSCALL_PREFIX, strchr(name + 3, '_') + 1);
+	return buf;
+}
+
+static bool prog_target_exists(struct nst_kernel_funcs *funcs, struct bpf_program *prog)
+{
+	char buf[TARGET_LEN];
+
+	if (is_syscall_fentry(prog) && !SYSCALLS_WRAPPED)
+		return false;
+	return nst_kernel_has_func(funcs, prog_target(prog, buf, sizeof(buf)));
 }
 
 static void note_missing(struct nst_tracer *t, struct bpf_program *prog)
 {
-	const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+	char buf[TARGET_LEN];
+	const char *target = prog_target(prog, buf, sizeof(buf));
 	size_t off = strlen(t->missing);
 
 	/* fentry and fexit of one function: name it once */
@@ -128,21 +163,21 @@ static const char *const *alternatives_of(struct bpf_program *prog)
 
 /* Load prog when its function exists; a group's first present member only. */
 static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
-			       struct nst_kfuncs *kfuncs)
+			       struct nst_kernel_funcs *funcs)
 {
 	const char *const *group = alternatives_of(prog);
 	struct bpf_program *first = NULL;
 
 	if (!group) {
-		bpf_program__set_autoload(prog, kernel_has_func(kfuncs, prog));
-		if (!kernel_has_func(kfuncs, prog))
+		bpf_program__set_autoload(prog, prog_target_exists(funcs, prog));
+		if (!prog_target_exists(funcs, prog))
 			note_missing(t, prog);
 		return;
 	}
 	for (int i = 0; i < 4 && group[i] && !first; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(skel_of(t)->obj, group[i]);
 
-		if (p && kernel_has_func(kfuncs, p))
+		if (p && prog_target_exists(funcs, p))
 			first = p;
 	}
 	bpf_program__set_autoload(prog, prog == first);
@@ -153,26 +188,13 @@ static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
 				     bpf_object__find_program_by_name(skel_of(t)->obj, group[i]));
 }
 
-/*
- * Each syscall hook exists as tp_X and fe_X; the fentry tier uses fe_X
- * when the kernel has the function. fentry-only programs (switches, cost,
- * frees) load where their function exists and are reported otherwise.
- */
-static bool is_syscall_fentry(struct bpf_program *prog)
-{
-	const char *name = bpf_program__name(prog);
-
-	return is_fentry_prog(prog) &&
-	       (!strncmp(name, "fe_enter_", 9) || !strncmp(name, "fe_exit_", 8));
-}
-
 /* Can the fentry tier hook all four syscalls? Half a set would miss calls. */
-static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kfuncs *kfuncs)
+static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kernel_funcs *funcs)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) if (is_syscall_fentry(prog) &&
-						    !kernel_has_func(kfuncs, prog)) return false;
+						    !prog_target_exists(funcs, prog)) return false;
 	return true;
 }
 
@@ -181,10 +203,11 @@ static bool syscall_fentry_complete(struct bpf_object *obj, struct nst_kfuncs *k
  * fentry set only if complete (else the raw syscall tracepoints instead), and
  * a tracepoint program only where its fe_ twin can't load.
  */
-static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst_kfuncs *kfuncs)
+static void select_programs(struct nst_tracer *t, enum nst_tier tier,
+			    struct nst_kernel_funcs *funcs)
 {
 	struct bpf_object *obj = skel_of(t)->obj;
-	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, kfuncs);
+	bool fe_syscalls = tier == NST_TIER_FENTRY && syscall_fentry_complete(obj, funcs);
 	struct bpf_program *prog;
 
 	t->missing[0] = '\0';
@@ -204,37 +227,46 @@ static void select_programs(struct nst_tracer *t, enum nst_tier tier, struct nst
 		} else if (!is_fentry_prog(prog)) {
 			snprintf(twin_name, sizeof(twin_name), "fe_%s", name + 3);
 			twin = bpf_object__find_program_by_name(obj, twin_name);
-			load = !twin || !kernel_has_func(kfuncs, twin);
+			load = !twin || !prog_target_exists(funcs, twin);
 		} else {
-			select_fentry_prog(t, prog, kfuncs);
+			select_fentry_prog(t, prog, funcs);
 			continue;
 		}
 		if (tier == NST_TIER_FENTRY && is_syscall_fentry(prog) &&
-		    !kernel_has_func(kfuncs, prog))
+		    !prog_target_exists(funcs, prog))
 			note_missing(t, prog);
 		bpf_program__set_autoload(prog, load);
 	}
 }
 
-int nst_check_ringbuf(size_t bytes, char *err, size_t errlen)
+/* The syscall programs' sections name no function: set their wrapper's before load. */
+static int set_syscall_targets(struct bpf_object *obj, char *err, size_t errlen)
 {
-	if (bytes >= 4096 && bytes <= MAX_RINGBUF && !(bytes & (bytes - 1)))
-		return 0;
-	snprintf(err, errlen,
-		 "invalid ring buffer size %zu: use a power of two from 4K to 1G "
-		 "(such as 4M; a bigger one loses fewer events under load)",
-		 bytes);
-	return -1;
+	struct bpf_program *prog;
+	char target[TARGET_LEN];
+	int ret;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (!is_syscall_fentry(prog) || !bpf_program__autoload(prog))
+			continue;
+		ret = bpf_program__set_attach_target(prog, 0,
+						     prog_target(prog, target, sizeof(target)));
+		if (ret) {
+			snprintf(err, errlen, "failed to find %s for %s: %s", target,
+				 bpf_program__name(prog), strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
-static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		       size_t errlen)
+/* The options are checked (tracer.c): they only need setting. */
+static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
 	struct nstrace_bpf *s = skel_of(t);
 	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
 
-	if (nst_check_ringbuf(rb, err, errlen))
-		return -EINVAL;
 	bpf_map__set_max_entries(s->maps.events, rb);
 	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
@@ -249,41 +281,22 @@ static int set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o, ch
 	s->rodata->failed_only = o->failed_only;
 	s->rodata->filter_cgroup = o->cgroup != NULL;
 	if (o->comm) {
-		if (strlen(o->comm) >= NST_COMM_LEN) {
-			snprintf(err, errlen,
-				 "invalid --comm '%s': the kernel keeps at most %d characters",
-				 o->comm, NST_COMM_LEN - 1);
-			return -EINVAL;
-		}
 		s->rodata->filter_comm = true;
 		strncpy((char *)s->rodata->targ_comm, o->comm, NST_COMM_LEN - 1);
 	}
-	return 0;
 }
 
 static int seed_cgroup(struct nst_tracer *t, const char *path, char *err, size_t errlen)
 {
 	__u32 zero = 0;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0) {
-		snprintf(err, errlen,
-			 "failed to open cgroup '%s': %s (give a cgroup v2 directory, "
-			 "such as /sys/fs/cgroup/system.slice)",
-			 path, strerror(errno));
-		return -errno;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.cgroup_map), &zero, &t->cgroup_fd,
+				BPF_ANY)) {
 		int e = -errno;
 
-		snprintf(err, errlen,
-			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
-			 "directory?)",
-			 path, strerror(-e));
-		close(fd);
+		nst_cgroup_refused(path, e, err, errlen);
 		return e;
 	}
-	close(fd);
 	return 0;
 }
 
@@ -348,18 +361,11 @@ static void seed_descendants(struct nst_tracer *t)
 	}
 }
 
-static int seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err,
-		     size_t errlen)
+/* They existed a moment ago (tracer.c): one that has exited since is dropped later. */
+static void seed_pids(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
-	for (int i = 0; i < o->npids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			snprintf(err, errlen, "failed to trace pid %d: no such process",
-				 o->pids[i]);
-			return -ESRCH;
-		}
+	for (int i = 0; i < o->npids; i++)
 		bpf_add_pid(t, o->pids[i]);
-	}
-	return 0;
 }
 
 /* What to do about a failed load, as specific as what we can see allows. */
@@ -403,8 +409,7 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 	}
 	if (o->cgroup && (ret = seed_cgroup(t, o->cgroup, err, errlen)))
 		return ret;
-	if ((ret = seed_pids(t, o, err, errlen)))
-		return ret;
+	seed_pids(t, o);
 	/* every program is tp_btf or fentry: attaching needs no tracefs */
 	ret = nstrace_bpf__attach(skel_of(t));
 	if (ret) {
@@ -418,13 +423,13 @@ static int load_and_attach(struct nst_tracer *t, const struct nst_tracer_opts *o
 }
 
 /* The fentry probe and the program choice share one lookup. */
-static struct nst_kfuncs *kernel_funcs(struct nst_tracer *t)
+static struct nst_kernel_funcs *funcs_of(struct nst_tracer *t)
 {
 	struct nst_bpf *b = t->impl;
 
-	if (!b->kfuncs)
-		b->kfuncs = nst_kfuncs_open();
-	return b->kfuncs;
+	if (!b->funcs)
+		b->funcs = nst_kernel_funcs_open();
+	return b->funcs;
 }
 
 /*
@@ -438,7 +443,7 @@ static struct nstrace_bpf *open_skel(struct nst_tracer *t)
 	struct nstrace_bpf *s = calloc(1, sizeof(*s));
 	int err = s ? nstrace_bpf__create_skeleton(s) : -ENOMEM;
 
-	if (!err && nst_kfuncs_has(kernel_funcs(t), "bpf_rdonly_cast"))
+	if (!err && nst_kernel_has_func(funcs_of(t), "bpf_rdonly_cast"))
 		s->skeleton->data = nstrace_cast_bpf__elf_bytes(&s->skeleton->data_sz);
 	if (!err)
 		err = bpf_object__open_skeleton(s->skeleton, NULL);
@@ -464,8 +469,9 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(errno));
 		return ret;
 	}
-	select_programs(t, tier, tier == NST_TIER_FENTRY ? kernel_funcs(t) : NULL);
-	ret = set_filters(t, o, err, errlen);
+	select_programs(t, tier, tier == NST_TIER_FENTRY ? funcs_of(t) : NULL);
+	set_filters(t, o);
+	ret = set_syscall_targets(b->skel->obj, err, errlen);
 	if (!ret)
 		ret = load_and_attach(t, o, err, errlen);
 	if (ret) {
@@ -486,7 +492,7 @@ static bool fentry_allowed(struct nst_tracer *t)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	long long id = nst_kfuncs_id(kernel_funcs(t), "switch_task_namespaces");
+	long long id = nst_kernel_func_id(funcs_of(t), "switch_task_namespaces");
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id > 0 ? (__u32)id : 0);
 	int fd = id > 0 ? bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", prog, 2, &opts) : -1;
@@ -553,17 +559,10 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	t->backend = NST_BACKEND_BPF;
 	b->ncpus = libbpf_num_possible_cpus();
 	ret = open_best_tier(t, o, err, errlen);
-	nst_kfuncs_close(b->kfuncs);
-	b->kfuncs = NULL;
+	nst_kernel_funcs_close(b->funcs);
+	b->funcs = NULL;
 	if (ret)
 		goto fail;
-	if (t->tier == NST_TIER_FENTRY && (o->npids || o->comm || o->cgroup) &&
-	    !(b->seen = nsreg_new())) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "failed to allocate namespace registry: %s",
-			 strerror(ENOMEM));
-		goto fail;
-	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
 	if (!b->rb) {
 		ret = -errno;
@@ -639,7 +638,6 @@ static void bpf_close(struct nst_tracer *t)
 		return;
 	ring_buffer__free(b->rb);
 	nstrace_bpf__destroy(b->skel);
-	nsreg_free(b->seen);
 	free(b);
 	t->impl = NULL;
 }

@@ -114,67 +114,40 @@ static int check_abi(int fd, struct nst_kmod_info *info, char *err, size_t errle
 	return 0;
 }
 
-static int fill_config(const struct nst_tracer_opts *o, struct nst_kmod_config *c, char *err,
-		       size_t errlen)
+/* The options are checked (tracer.c), the buffer size among them. */
+static void fill_config(const struct nst_tracer *t, const struct nst_tracer_opts *o,
+			struct nst_kmod_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->abi_version = NST_ABI_VERSION;
-	c->cgroup_fd = -1;
+	c->cgroup_fd = t->cgroup_fd;
 	c->ns_slots = o->ns_slots;
-	if (o->ringbuf_bytes && o->ringbuf_bytes < 2 * sizeof(struct nst_event)) {
-		snprintf(err, errlen,
-			 "invalid buffer size %zu: the kmod backend needs room for at "
-			 "least two %zu-byte records",
-			 o->ringbuf_bytes, sizeof(struct nst_event));
-		return -EINVAL;
-	}
 	c->buffer_events = o->ringbuf_bytes / sizeof(struct nst_event);
 	if (o->failed_only)
 		c->flags |= NST_KF_FAILED_ONLY;
 	if (o->npids)
 		c->flags |= NST_KF_PIDS;
 	if (o->comm) {
-		if (strlen(o->comm) >= NST_COMM_LEN) {
-			snprintf(err, errlen,
-				 "invalid --comm '%s': the kernel keeps at most %d characters",
-				 o->comm, NST_COMM_LEN - 1);
-			return -EINVAL;
-		}
 		c->flags |= NST_KF_COMM;
 		strncpy(c->comm, o->comm, NST_COMM_LEN - 1);
 	}
-	if (o->cgroup) {
-		c->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (c->cgroup_fd < 0) {
-			snprintf(err, errlen,
-				 "failed to open cgroup '%s': %s (give a cgroup v2 "
-				 "directory, such as /sys/fs/cgroup/system.slice)",
-				 o->cgroup, strerror(errno));
-			return -errno;
-		}
+	if (o->cgroup)
 		c->flags |= NST_KF_CGROUP;
-	}
-	return 0;
 }
 
-static int configure(int fd, const struct nst_tracer_opts *o, char *err, size_t errlen)
+static int configure(struct nst_tracer *t, int fd, const struct nst_tracer_opts *o, char *err,
+		     size_t errlen)
 {
 	struct nst_kmod_config c;
 	struct nst_kmod_info info;
-	int ret = fill_config(o, &c, err, errlen);
+	int ret;
 
-	if (ret)
-		return ret;
+	fill_config(t, o, &c);
 	ret = ioctl(fd, NST_IOC_CONFIGURE, &c) ? -errno : 0;
-	if (c.cgroup_fd >= 0)
-		close(c.cgroup_fd);
 	if (!ret)
 		return 0;
 	if (o->cgroup && (ret == -EBADF || ret == -ENOTDIR || ret == -EINVAL))
-		snprintf(err, errlen,
-			 "failed to set cgroup filter '%s': %s (not a cgroup v2 "
-			 "directory?)",
-			 o->cgroup, strerror(-ret));
+		nst_cgroup_refused(o->cgroup, ret, err, errlen);
 	else if (!ioctl(fd, NST_IOC_INFO, &info) && info.missing[0])
 		snprintf(err, errlen,
 			 "failed to attach the module's probes: %s (this kernel "
@@ -215,7 +188,7 @@ static int drain(struct nst_tracer *t)
 
 		while (k->head < k->n) {
 			delivered++;
-			if (t->fn(t->ctx, &k->buf[k->head++]))
+			if (nst_tracer_deliver(t, &k->buf[k->head++]))
 				return delivered;
 		}
 		if (reads == MAX_READS)
@@ -309,7 +282,7 @@ int nst_kmod_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *e
 	k->fd = open_device(err, errlen);
 	ret = k->fd < 0 ? k->fd : check_abi(k->fd, &info, err, errlen);
 	if (!ret)
-		ret = configure(k->fd, o, err, errlen);
+		ret = configure(t, k->fd, o, err, errlen);
 	if (!ret)
 		ret = add_pids(k->fd, o, err, errlen);
 	if (!ret && ioctl(k->fd, NST_IOC_START)) {

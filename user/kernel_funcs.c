@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Which kernel functions this kernel has (kernel_funcs.h says how it finds out). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,21 +9,21 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "kfuncs.h"
-#include "kfuncs.skel.h"
+#include "kernel_funcs.h"
+#include "kernel_funcs.skel.h"
 
-struct nst_kfuncs {
-	struct kfuncs_bpf *skel; /* the kernel answers */
+struct nst_kernel_funcs {
+	struct kernel_funcs_bpf *skel; /* the kernel answers */
 	struct btf *vmlinux; /* or its BTF, parsed here */
 };
 
-struct nst_kfuncs *nst_kfuncs_open(void)
+struct nst_kernel_funcs *nst_kernel_funcs_open(void)
 {
-	struct nst_kfuncs *k = calloc(1, sizeof(*k));
+	struct nst_kernel_funcs *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
-	k->skel = kfuncs_bpf__open_and_load();
+	k->skel = kernel_funcs_bpf__open_and_load();
 	if (!k->skel)
 		k->vmlinux = btf__load_vmlinux_btf();
 	if (!k->skel && !k->vmlinux) {
@@ -32,7 +33,7 @@ struct nst_kfuncs *nst_kfuncs_open(void)
 	return k;
 }
 
-static long long ask_kernel(struct kfuncs_bpf *skel, const char *name)
+static long long ask_kernel(struct kernel_funcs_bpf *skel, const char *name)
 {
 	size_t len = strlen(name) + 1;
 	LIBBPF_OPTS(bpf_test_run_opts, run);
@@ -52,7 +53,7 @@ static long long ask_kernel(struct kfuncs_bpf *skel, const char *name)
 	return skel->bss->id & 0xffffffffLL;
 }
 
-long long nst_kfuncs_id(struct nst_kfuncs *k, const char *name)
+long long nst_kernel_func_id(struct nst_kernel_funcs *k, const char *name)
 {
 	if (!k)
 		return -EINVAL;
@@ -61,21 +62,21 @@ long long nst_kfuncs_id(struct nst_kfuncs *k, const char *name)
 	return btf__find_by_name_kind(k->vmlinux, name, BTF_KIND_FUNC);
 }
 
-bool nst_kfuncs_has(struct nst_kfuncs *k, const char *name)
+bool nst_kernel_has_func(struct nst_kernel_funcs *k, const char *name)
 {
-	return nst_kfuncs_id(k, name) > 0;
+	return nst_kernel_func_id(k, name) > 0;
 }
 
-bool nst_kfuncs_asks_kernel(const struct nst_kfuncs *k)
+bool nst_kernel_funcs_asks_kernel(const struct nst_kernel_funcs *k)
 {
 	return k && k->skel;
 }
 
-void nst_kfuncs_close(struct nst_kfuncs *k)
+void nst_kernel_funcs_close(struct nst_kernel_funcs *k)
 {
 	if (!k)
 		return;
-	kfuncs_bpf__destroy(k->skel);
+	kernel_funcs_bpf__destroy(k->skel);
 	btf__free(k->vmlinux);
 	free(k);
 }

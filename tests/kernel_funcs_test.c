@@ -1,38 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Which kernel functions exist: the kernel's answer (a BPF syscall program
- * over the BTF it holds, user/kfuncs.c) must be the one libbpf finds by
+ * over the BTF it holds, user/kernel_funcs.c) must be the one libbpf finds by
  * parsing /sys/kernel/btf/vmlinux, id for id, for present and absent names.
  */
 #include <bpf/btf.h>
 
 #include "kselftest_harness.h"
 #include "nst_test.h"
-#include "kfuncs.h"
+#include "kernel_funcs.h"
 
-FIXTURE(kfuncs)
+FIXTURE(kernel_funcs)
 {
-	struct nst_kfuncs *k;
+	struct nst_kernel_funcs *k;
 	struct btf *vmlinux;
 };
 
-FIXTURE_SETUP(kfuncs)
+FIXTURE_SETUP(kernel_funcs)
 {
 	self->k = NULL;
 	self->vmlinux = NULL;
 	NST_REQUIRE_ROOT(_metadata);
 	self->vmlinux = btf__load_vmlinux_btf();
 	ASSERT_NE(NULL, self->vmlinux) TH_LOG("failed to parse the kernel's BTF");
-	self->k = nst_kfuncs_open();
+	self->k = nst_kernel_funcs_open();
 	ASSERT_NE(NULL, self->k) TH_LOG("failed to open the kernel function lookup");
 	/* 5.14 and later have syscall programs: the file must not be what answers */
-	ASSERT_TRUE(nst_kfuncs_asks_kernel(self->k))
+	ASSERT_TRUE(nst_kernel_funcs_asks_kernel(self->k))
 	TH_LOG("the BPF syscall program did not load; the lookup fell back to parsing");
 }
 
-FIXTURE_TEARDOWN(kfuncs)
+FIXTURE_TEARDOWN(kernel_funcs)
 {
-	nst_kfuncs_close(self->k);
+	nst_kernel_funcs_close(self->k);
 	btf__free(self->vmlinux);
 }
 
@@ -51,11 +51,11 @@ static const char *const names[] = {
 	"x",
 };
 
-TEST_F(kfuncs, same_ids_as_the_parsed_btf)
+TEST_F(kernel_funcs, same_ids_as_the_parsed_btf)
 {
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int want = btf__find_by_name_kind(self->vmlinux, names[i], BTF_KIND_FUNC);
-		long long got = nst_kfuncs_id(self->k, names[i]);
+		long long got = nst_kernel_func_id(self->k, names[i]);
 
 		if (want > 0) {
 			EXPECT_EQ(want, got)
@@ -64,18 +64,18 @@ TEST_F(kfuncs, same_ids_as_the_parsed_btf)
 			EXPECT_GE(0, got)
 			TH_LOG("%s is no function here, but the kernel said %lld", names[i], got);
 		}
-		EXPECT_EQ(want > 0, nst_kfuncs_has(self->k, names[i])) TH_LOG("%s", names[i]);
+		EXPECT_EQ(want > 0, nst_kernel_has_func(self->k, names[i])) TH_LOG("%s", names[i]);
 	}
 }
 
-TEST_F(kfuncs, a_name_too_long_is_absent)
+TEST_F(kernel_funcs, a_name_too_long_is_absent)
 {
 	char name[300];
 
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	EXPECT_GE(0, nst_kfuncs_id(self->k, name));
-	EXPECT_FALSE(nst_kfuncs_has(self->k, name));
+	EXPECT_GE(0, nst_kernel_func_id(self->k, name));
+	EXPECT_FALSE(nst_kernel_has_func(self->k, name));
 }
 
 TEST_HARNESS_MAIN
