@@ -92,7 +92,7 @@ static int identity_of(struct inventory *inv, __u64 cgroup_id, __u32 pid)
 	if (!nst_identity_of_pid((pid_t)pid, &id) && (id.container[0] || id.pod_uid[0]))
 		ret = add_identity(inv, &id);
 	/* stored off by one: the table cannot hold the -1 of "none" */
-	nshash_put(&inv->ident_index, key, (size_t)(ret + 1));
+	nshash_put(&inv->ident_index, key, (size_t)ret + 1);
 	return ret;
 }
 

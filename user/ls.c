@@ -35,7 +35,7 @@ struct ls_col {
 	const char *name;
 	const char *help;
 	int json_type; /* SCOLS_JSON_* */
-	double width;
+	int width;
 	void (*get)(struct ls_ctx *x, struct inv_ns *n, char *buf, size_t len);
 	bool ctr; /* needs the containers (ls_ctr.c) */
 };
@@ -636,6 +636,8 @@ static int run_compare(struct ls_opts *o, int argc, char **argv)
 		nst_errorf("--compare shows every type of two processes: no other view or filter");
 		return NST_EXIT_USAGE;
 	}
+	if (o->list_columns) /* the view's columns: A and B are not needed for that */
+		return ls_compare_view(&o->view, NULL, NULL);
 	if (optind + 1 != argc) {
 		nst_errorf("--compare needs two PIDs or containers: --compare A B%s",
 			   optind < argc ? " (one too many)" : " (B is missing)");

@@ -34,7 +34,7 @@ struct vcol {
 	const char *name;
 	const char *help;
 	int json_type; /* SCOLS_JSON_* */
-	double width;
+	int width;
 	void (*get)(const struct vrow *r, enum nst_type t, char *buf, size_t len);
 	enum nst_type t; /* the namespace type of a per-type column */
 };
