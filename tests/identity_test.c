@@ -122,20 +122,6 @@ TEST_F(identity, parse)
 	EXPECT_EQ(variant->container[0] || variant->pod[0], found);
 }
 
-/* the interface ls uses: the same values, or "" when one does not fit */
-TEST_F(identity, legacy_parse)
-{
-	char c[80], p[64], small[8];
-
-	if (variant->file)
-		SKIP(return, "a path interface");
-	nst_cgpath_parse(variant->path, c, sizeof(c), p, sizeof(p));
-	EXPECT_STREQ(variant->container, c);
-	EXPECT_STREQ(variant->pod, p);
-	nst_cgpath_parse(variant->path, small, sizeof(small), NULL, 0);
-	EXPECT_EQ(0, strlen(small) >= sizeof(small));
-}
-
 /* Whole /proc/PID/cgroup files: which line is believed on v1 and hybrid hosts. */
 FILE_CASE(file_unified, "0::/system.slice/docker-" ID64 ".scope\n", ID64, "", NST_RT_DOCKER);
 /* Docker 20.10, cgroupfs driver, on a hybrid host like this one */

@@ -323,14 +323,3 @@ int nst_identity_of_pid(pid_t pid, struct nst_identity *id)
 	nst_identity_from_proc_cgroup(buf, id);
 	return 0;
 }
-
-void nst_cgpath_parse(const char *path, char *container, size_t clen, char *pod, size_t plen)
-{
-	struct nst_identity id;
-
-	nst_identity_from_cgpath(path, &id);
-	if (clen)
-		snprintf(container, clen, "%s", strlen(id.container) < clen ? id.container : "");
-	if (plen)
-		snprintf(pod, plen, "%s", strlen(id.pod_uid) < plen ? id.pod_uid : "");
-}

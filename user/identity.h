@@ -57,11 +57,4 @@ int nst_identity_of_pid(pid_t pid, struct nst_identity *id);
 /* True when s is a container id or an unambiguous-looking prefix: 1-64 hex. */
 bool nst_is_container_id(const char *s);
 
-/*
- * The interface `nstrace ls` has used since before the runtimes were
- * told apart: container id or name, and pod uid, from one cgroup path.
- * Empty strings when absent, or when a value does not fit its buffer.
- */
-void nst_cgpath_parse(const char *path, char *container, size_t clen, char *pod, size_t plen);
-
 #endif /* NSTRACE_IDENTITY_H */

@@ -3,8 +3,9 @@
  * The inventory table: one entry per (type, inode), filled from the
  * records a collector (inventory_iter.c, inventory_proc.c) hands in, then
  * from what neither reads: nsfs bind mounts in mountinfo, PARENT and OWNER
- * through the nsfs ioctls where the iterator did not read them, the
- * container and pod of each PID's cgroup, and command lines on demand.
+ * through the nsfs ioctls where the iterator did not read them, and command
+ * lines on demand. Containers, pods and the initial namespaces are
+ * inventory_ident.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <linux/nsfs.h>
-#include "cgpath.h"
 #include "grow.h"
 #include "inventory_int.h"
 #include "procparse.h"
@@ -32,7 +32,8 @@ static struct inv_ns *inv_add(struct inventory *inv, enum nst_type type, __u32 i
 	if (i < 0)
 		return NULL;
 	if (added)
-		inv->ns[inv->n++] = (struct inv_ns){ .type = type, .ino = ino };
+		inv->ns[inv->n++] =
+			(struct inv_ns){ .type = type, .ino = ino, .ident = INV_IDENT_UNREAD };
 	return &inv->ns[i];
 }
 
@@ -45,8 +46,30 @@ static void add_for_children(struct inventory *inv, enum nst_type type, __u32 in
 		n->fc_pid = pid;
 }
 
+/* Every process, kept for the container views; a kernel thread tells the initial namespaces. */
+static void keep_task(struct inventory *inv, const struct nst_task_rec *r)
+{
+	struct inv_task *t;
+
+	if (nst_grow((void **)&inv->tasks, &inv->tasks_cap, inv->ntasks + 1, sizeof(*inv->tasks),
+		     256))
+		return;
+	t = &inv->tasks[inv->ntasks++];
+	*t = (struct inv_task){ .pid = r->pid,
+				.ident = INV_IDENT_UNREAD,
+				.cgroup_id = r->cgroup_id };
+	memcpy(t->ns, r->ns, sizeof(t->ns));
+	/* kernel threads keep init_task's nsproxy and credentials: the initial namespaces */
+	if (r->kthread && r->ns[NST_NS_MNT] && (!inv->host_kthread || r->pid < inv->host_kthread)) {
+		inv->host_kthread = r->pid;
+		for (int i = 0; i < NST_T_COUNT; i++)
+			inv->host[i] = r->ns[nst_types[i].slot];
+	}
+}
+
 void inv_add_task(struct inventory *inv, const struct nst_task_rec *r, bool related)
 {
+	keep_task(inv, r);
 	/* lsns's view: a process is in its pid and time namespaces, not the *_for_children ones */
 	for (int t = 0; t < NST_T_COUNT; t++) {
 		int slot = nst_types[t].slot;
@@ -102,6 +125,8 @@ static void add_fd(struct inventory *inv, const struct nst_fd_rec *r)
 
 	if (!n)
 		return;
+	if (!nst_grow((void **)&inv->fds, &inv->fds_cap, inv->nfds + 1, sizeof(*inv->fds), 64))
+		inv->fds[inv->nfds++] = (struct inv_fd){ r->pid, type, r->ino };
 	n->open_fds++;
 	snprintf(what, sizeof(what), "fd:%u/%u", r->pid, r->fd);
 	if (!n->nprocs)
@@ -207,53 +232,6 @@ static void relate(struct inv_ns *n)
 	close(fd);
 }
 
-static void read_cgroup(struct inv_ns *n)
-{
-	char path[64], line[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", n->pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *path = nst_proc_cgroup_v2(line);
-
-		line[strcspn(line, "\n")] = '\0';
-		if (path)
-			nst_cgpath_parse(path, n->container, sizeof(n->container), n->pod,
-					 sizeof(n->pod));
-	}
-	if (f)
-		fclose(f);
-}
-
-/*
- * CONTAINER and POD, read once per cgroup (or per PID when the cgroup id is
- * unknown): the namespaces of one container share both.
- */
-static void read_cgroups(struct inventory *inv)
-{
-	struct nshash first = { 0 }; /* cgroup -> the first namespace read for it */
-
-	nshash_reserve(&first, inv->n);
-	for (size_t i = 0; i < inv->n; i++) {
-		struct inv_ns *n = &inv->ns[i];
-		__u64 key = n->cgroup_id ? n->cgroup_id : (__u64)n->pid << 32;
-		bool added;
-		ssize_t f;
-
-		if (!n->pid)
-			continue;
-		f = nshash_get_or_add(&first, key, i, &added);
-		if (f >= 0 && !added) {
-			memcpy(n->container, inv->ns[f].container, sizeof(n->container));
-			memcpy(n->pod, inv->ns[f].pod, sizeof(n->pod));
-			continue;
-		}
-		read_cgroup(n);
-	}
-	nshash_free(&first);
-}
-
 static void enrich(struct inventory *inv)
 {
 	for (size_t i = 0; i < inv->n; i++) {
@@ -268,7 +246,6 @@ static void enrich(struct inventory *inv)
 		if (!n->related)
 			relate(n);
 	}
-	read_cgroups(inv);
 }
 
 /* lsns order: by namespace inode */
@@ -279,6 +256,20 @@ static int by_ino(const void *a, const void *b)
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
 	return (int)x->type - (int)y->type;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct inv_task *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+const struct inv_task *inv_task_of(const struct inventory *inv, __u32 pid)
+{
+	struct inv_task key = { .pid = pid };
+
+	return inv->ntasks ? bsearch(&key, inv->tasks, inv->ntasks, sizeof(key), by_pid) : NULL;
 }
 
 /* The index after sorting: entries moved, and ls --tree looks parents up. */
@@ -311,7 +302,10 @@ int inv_collect(struct inventory *inv, bool force_proc, bool verbose, char *err,
 	collect_mounts(inv);
 	qsort(inv->ns, inv->n, sizeof(inv->ns[0]), by_ino);
 	reindex(inv);
+	if (inv->ntasks)
+		qsort(inv->tasks, inv->ntasks, sizeof(inv->tasks[0]), by_pid);
 	enrich(inv);
+	inv_find_host(inv);
 	return 0;
 }
 
@@ -330,6 +324,10 @@ void inv_free(struct inventory *inv)
 	nshash_free(&inv->cmd_index);
 	free(inv->ns);
 	nshash_free(&inv->index);
+	free(inv->tasks);
+	free(inv->fds);
+	free(inv->ids);
+	nshash_free(&inv->ident_index);
 	memset(inv, 0, sizeof(*inv));
 }
 

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "mhd.h"
 #include "privs.h"
+#include "runtime.h"
 
 #define MAX_CONNECTIONS 128
 #define MAX_REQUEST_BYTES (16 * 1024)
@@ -30,6 +31,7 @@ struct serve {
 	const char *backend;
 	const char *tier;
 	__s64 boot_to_wall;
+	struct nst_runtimes *rt; /* container names for /api/namespaces, kept up to date */
 };
 
 static struct nst_mhd mhd;
@@ -92,7 +94,7 @@ static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	ret = nst_inventory_write_json(f, &created, err, sizeof(err));
+	ret = nst_inventory_write_json(f, &created, sv->rt, err, sizeof(err));
 	fclose(f);
 	if (ret) {
 		free(buf);
@@ -234,8 +236,10 @@ int cmd_serve(int argc, char **argv)
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
 	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
+	sv.rt = nst_runtimes_open(&(struct nst_runtime_opts){ 0 });
 	d = start_http(&sv, &ss, listen_on);
 	if (!d) {
+		nst_runtimes_close(sv.rt);
 		nst_tracer_close(t);
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
@@ -253,6 +257,7 @@ int cmd_serve(int argc, char **argv)
 		nst_metrics_set_lost(sv.m, nst_tracer_lost(t));
 	}
 	mhd.stop_daemon(d);
+	nst_runtimes_close(sv.rt);
 	nst_tracer_close(t);
 	nst_metrics_free(sv.m);
 	return NST_EXIT_OK;

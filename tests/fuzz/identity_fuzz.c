@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * libFuzzer target: container and pod identity from cgroup paths and from
- * /proc/PID/cgroup text. The first byte picks the buffer sizes of the
- * legacy interface, so short buffers are tried too. Whatever is found stays
- * inside its buffer, a container is a name without '/' or blanks, a hex
- * runtime's id is hex, and a pod uid is hex and '-'.
+ * /proc/PID/cgroup text. The first byte is skipped: it chose buffer sizes
+ * for an interface that is gone, and the corpus keeps it. Whatever is found stays inside its buffer, a
+ * container is a name without '/' or blanks, a hex runtime's id is hex, and
+ * a pod uid is hex and '-'.
  */
 #include <ctype.h>
 #include "identity.h"
@@ -26,32 +26,15 @@ static void must_be_sane(const struct nst_identity *id)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *container, *pod, *s;
 	struct nst_identity id;
-	size_t clen, plen;
+	char *s = size ? fuzz_str(data + 1, size - 1) : NULL;
 
-	if (size < 1)
+	if (!s)
 		return 0;
-	/* buffers of exactly these sizes: ASan sees a byte written past them */
-	clen = data[0] % 81;
-	plen = (data[0] >> 1) % 65;
-	s = fuzz_str(data + 1, size - 1);
-	container = malloc(clen ? clen : 1);
-	pod = malloc(plen ? plen : 1);
-	if (!s || !container || !pod)
-		goto out;
-	nst_cgpath_parse(s, container, clen, pod, plen);
-	if (clen)
-		MUST(strnlen(container, clen) < clen);
-	if (plen)
-		MUST(strnlen(pod, plen) < plen);
 	MUST(nst_identity_from_cgpath(s, &id) == (id.container[0] || id.pod_uid[0]));
 	must_be_sane(&id);
 	MUST(nst_identity_from_proc_cgroup(s, &id) == (id.container[0] || id.pod_uid[0]));
 	must_be_sane(&id);
-out:
-	free(container);
-	free(pod);
 	free(s);
 	return 0;
 }
