@@ -4,6 +4,7 @@
 #   docker_image NAME     import a busybox-static root file system as NAME
 #   dk ARGS...            the docker client, pointed at that engine
 #   docker_stop           stop it and remove everything (also run on EXIT)
+#   docker_stop_checked   the same, and a TAP line: nothing of it is left
 #
 # The engine runs beside nothing else: its own --data-root, --exec-root,
 # --pidfile and socket, no bridge and no iptables rules, and the containerd
@@ -88,4 +89,19 @@ docker_stop() {
 	grep -F " $DK_DIR/" /proc/self/mounts | awk '{ print $2 }' | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$DK_DIR"
+}
+
+# docker_stop_checked: docker_stop, then check that no process, mount or file
+# of the engine remains
+docker_stop_checked() {
+	docker_stop
+	# the path from a file, so that this grep's own command line does not match
+	echo "$TMP/docker" >"$TMP/pattern"
+	left=$(grep -lFf "$TMP/pattern" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
+	mounts=$(grep -cF "$TMP/docker" /proc/self/mounts)
+	if [ "$left" -eq 0 ] && [ "$mounts" -eq 0 ] && [ ! -e "$TMP/docker" ]; then
+		ok "engine stopped: no process, mount or file of it left"
+	else
+		not_ok "engine stopped: nothing left" "$left processes, $mounts mounts"
+	fi
 }

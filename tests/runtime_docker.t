@@ -177,14 +177,5 @@ done < <(grep -E '^(not )?ok ' "$TMP/rt.out")
 [ $st -eq 0 ] && ok "runtime_test exits 0" || not_ok "runtime_test exits 0" "exit $st"
 
 section "clean-up"
-docker_stop
-# the path from a file, so that this grep's own command line does not match
-echo "$TMP/docker" >"$TMP/pattern"
-left=$(grep -lFf "$TMP/pattern" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
-mounts=$(grep -cF "$TMP/docker" /proc/self/mounts)
-if [ "$left" -eq 0 ] && [ "$mounts" -eq 0 ] && [ ! -e "$TMP/docker" ]; then
-	ok "engine stopped: no process, mount or file of it left"
-else
-	not_ok "engine stopped: nothing left" "$left processes, $mounts mounts"
-fi
+docker_stop_checked
 done_testing

@@ -99,13 +99,5 @@ else
 fi
 
 section "clean-up"
-docker_stop
-echo "$TMP/docker" >"$TMP/pattern"
-left=$(grep -lFf "$TMP/pattern" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
-mounts=$(grep -cF "$TMP/docker" /proc/self/mounts)
-if [ "$left" -eq 0 ] && [ "$mounts" -eq 0 ] && [ ! -e "$TMP/docker" ]; then
-	ok "engine stopped: no process, mount or file of it left"
-else
-	not_ok "engine stopped: nothing left" "$left processes, $mounts mounts"
-fi
+docker_stop_checked
 done_testing
