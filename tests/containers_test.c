@@ -7,6 +7,7 @@
  * As root, a child in a uts namespace of its own, listed in a container
  * directory's cgroup.procs, checks the namespace-to-container lookup.
  */
+#include <ftw.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -28,12 +29,26 @@ static __u64 ino_of(const char *root, const char *rel)
 	return stat(path, &st) ? 0 : st.st_ino;
 }
 
+/* mkdir -p ROOT/REL: 0, or -errno */
 static int mkdirs(const char *root, const char *rel)
 {
-	char cmd[4200];
+	char path[4096];
+	size_t n = strlen(root);
 
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s%s'", root, rel);
-	return system(cmd);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	/* each parent below root, then the directory itself */
+	for (char *p = strchr(path + n + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
 }
 
 /* Poll a cgroup lookup until it leaves "not known yet", up to ms. */
@@ -82,11 +97,8 @@ FIXTURE_SETUP(tree)
 
 FIXTURE_TEARDOWN(tree)
 {
-	char cmd[128];
-
 	nst_containers_close(self->c);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->root);
-	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(0, nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS));
 }
 
 TEST_F(tree, walk_maps_inodes_to_paths)

@@ -71,7 +71,7 @@ static int ns_put(struct ctr_table *t, __u32 ino, enum ns_rank rank,
 {
 	ssize_t i = nshash_get(&t->nsh, ino);
 
-	if (i >= 0) {
+	if (i >= 0 && (size_t)i < t->nns) {
 		if (rank > t->ns[i].rank)
 			t->ns[i] = (struct ns_entry){ ino, rank, *ident };
 		return 0;
