@@ -118,7 +118,7 @@ TEST_F(tree, walk_maps_inodes_to_paths)
 TEST_F(tree, identity_and_pod_names)
 {
 	struct nst_ctr_info i;
-	char label[64];
+	char label[NST_CTR_NAME_LEN];
 
 	ASSERT_EQ(NST_CTR_FOUND,
 		  nst_containers_by_cgroup(self->c, ino_of(self->root, "/cg/docker/" ID1), &i));

@@ -17,6 +17,8 @@
 #include "privs.h"
 
 #define DEFAULT_MIN_WALK_MS 1000
+/* how long the walking thread waits for new runtimes to list their containers */
+#define RUNTIME_LIST_MS 2000
 
 static long long mono_ms(void)
 {
@@ -193,11 +195,18 @@ static void *walker(void *arg)
 		nst_caps_keep(NST_CAP(CAP_SYS_PTRACE));
 	pthread_mutex_lock(&c->lock);
 	while (wait_for_walk(c)) {
-		unsigned long seq = ++c->walks_started;
 		struct nst_runtimes *rt = c->rt;
+		bool rt_new = c->rt_new;
 		struct ctr_table *t, *old = NULL;
+		unsigned long seq;
 
+		c->rt_new = false;
 		c->want_walk = false;
+		pthread_mutex_unlock(&c->lock);
+		if (rt_new)
+			nst_runtimes_wait(rt, RUNTIME_LIST_MS);
+		pthread_mutex_lock(&c->lock);
+		seq = ++c->walks_started;
 		pthread_mutex_unlock(&c->lock);
 		t = ctr_walk(c, rt);
 		pthread_mutex_lock(&c->lock);
@@ -217,6 +226,10 @@ void nst_containers_set_runtimes(struct nst_containers *c, struct nst_runtimes *
 {
 	pthread_mutex_lock(&c->lock);
 	c->rt = rt;
+	/* the runtime says who made a shared namespace: walk again once it has listed */
+	c->rt_new = rt != NULL;
+	c->want_walk = true;
+	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -381,15 +394,6 @@ enum nst_ctr_state nst_containers_by_pid(struct nst_containers *c, pid_t pid,
 				   sizeof(pod_ns));
 	fill_info(c, &ident, pod_name, pod_ns, out);
 	return NST_CTR_FOUND;
-}
-
-const char *nst_ctr_label(const struct nst_ctr_info *i, char *buf, size_t len)
-{
-	if (i->name[0])
-		snprintf(buf, len, "%s", i->name);
-	else
-		snprintf(buf, len, "%.12s", i->id);
-	return buf;
 }
 
 /* ---- the event path ---- */

@@ -100,7 +100,17 @@ struct nst_event_ctr {
  */
 const struct nst_event_ctr *nst_containers_event(void *ctx, const struct nst_event *e);
 
-/* The short form a column shows: the name, else the first 12 characters of the id. */
-const char *nst_ctr_label(const struct nst_ctr_info *i, char *buf, size_t len);
+/*
+ * The short form a column shows: the name, else the first 12 characters of
+ * the id. Inline: event.c uses it without linking the resolver (fuzz targets).
+ */
+static inline const char *nst_ctr_label(const struct nst_ctr_info *i, char *buf, size_t len)
+{
+	if (i->name[0])
+		snprintf(buf, len, "%s", i->name);
+	else
+		snprintf(buf, len, "%.12s", i->id);
+	return buf;
+}
 
 #endif /* NSTRACE_CONTAINERS_H */

@@ -32,6 +32,8 @@ enum ns_rank {
 struct ns_entry {
 	__u64 ino;
 	enum ns_rank rank;
+	/* at equal rank the task that started first wins: a joiner comes after the maker */
+	unsigned long long start;
 	struct nst_identity ident;
 };
 
@@ -60,6 +62,7 @@ struct nst_containers {
 	pthread_cond_t cond; /* a walk is asked for or done, or stopping */
 	pthread_t thread;
 	bool started, stopping, want_walk;
+	bool rt_new; /* runtimes just set: let them list before the next walk */
 	unsigned long walks_started, walks_done;
 	long long last_walk_ms;
 	struct ctr_table *cur; /* under the lock */

@@ -65,21 +65,44 @@ bool ctr_is_host_ns(const struct nst_containers *c, __u32 ino)
 	return false;
 }
 
-/* Say ino is ident's, unless a stronger reason names another container. */
-static int ns_put(struct ctr_table *t, __u32 ino, enum ns_rank rank,
+/* The task's start time in clock ticks after boot (/proc/PID/stat field 22); ~0 unknown. */
+static unsigned long long start_time(pid_t pid)
+{
+	unsigned long long start = ~0ULL;
+	char path[64], buf[1024];
+	const char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return start;
+	/* the command name may hold spaces and ')': the fields follow the last ')' */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2,
+		       "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		       "%*s %llu",
+		       &start);
+	fclose(f);
+	return start;
+}
+
+/* Say ino is ident's, unless a stronger reason, or an older task, names another. */
+static int ns_put(struct ctr_table *t, __u32 ino, enum ns_rank rank, unsigned long long start,
 		  const struct nst_identity *ident)
 {
 	ssize_t i = nshash_get(&t->nsh, ino);
+	struct ns_entry e = { ino, rank, start, *ident };
 
 	if (i >= 0 && (size_t)i < t->nns) {
-		if (rank > t->ns[i].rank)
-			t->ns[i] = (struct ns_entry){ ino, rank, *ident };
+		if (rank > t->ns[i].rank || (rank == t->ns[i].rank && start < t->ns[i].start))
+			t->ns[i] = e;
 		return 0;
 	}
 	if (nst_grow((void **)&t->ns, &t->nscap, t->nns + 1, sizeof(*t->ns), 64) ||
 	    nshash_put(&t->nsh, ino, t->nns))
 		return -1;
-	t->ns[t->nns++] = (struct ns_entry){ ino, rank, *ident };
+	t->ns[t->nns++] = e;
 	return 0;
 }
 
@@ -87,12 +110,13 @@ static int ns_put(struct ctr_table *t, __u32 ino, enum ns_rank rank,
 static void add_task_ns(struct nst_containers *c, struct ctr_table *t, pid_t pid,
 			const struct nst_identity *ident, __u32 joined, enum ns_rank rank)
 {
+	unsigned long long start = start_time(pid);
 	__u32 ino[NST_T_COUNT];
 
 	ctr_task_ns(pid, ino);
 	for (int i = 0; i < NST_T_COUNT; i++)
 		if (ino[i] && !ctr_is_host_ns(c, ino[i]))
-			ns_put(t, ino[i], joined & (1U << i) ? NS_JOINED : rank, ident);
+			ns_put(t, ino[i], joined & (1U << i) ? NS_JOINED : rank, start, ident);
 }
 
 /* The first pid in the directory's cgroup.procs, or 0 (none, or unreadable). */
