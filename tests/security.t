@@ -38,6 +38,14 @@ T=$!
 wait_for "$TMP/t.err" '^Tracing'
 check "trace, attached: CapEff and CapPrm are 0 ($(capmask $T CapEff), $(capmask $T CapPrm))" \
 	[ "$(capmask $T CapEff)" -eq 0 ] && [ "$(capmask $T CapPrm)" -eq 0 ]
+# capabilities are per thread: the container resolver's keeps CAP_SYS_PTRACE (19) alone
+other=0
+for task in /proc/$T/task/*; do
+	m=$(($(capmask "$T/task/${task##*/}" CapEff) | $(capmask "$T/task/${task##*/}" CapPrm)))
+	other=$((other | m))
+done
+check "trace, attached: no thread keeps more than CAP_SYS_PTRACE ($other)" \
+	[ $((other & ~(1 << 19))) -eq 0 ]
 kill -INT $T
 wait $T
 check "trace still ends cleanly without them" [ $? -eq 0 ]

@@ -49,7 +49,7 @@ wl=$!
 if start_tracer "$TMP/json" "$TMP/jerr" --json --pid $wl; then
 	echo go >"$TMP/go"
 	wait $TRACER
-	keys='["time","ts_ns","pid","tid","ppid","comm","cgroup_id","syscall","flags","flags_raw","ret","errno","latency_ns","child_pid","target","before","after","changed","source"]'
+	keys='["time","ts_ns","pid","tid","ppid","comm","cgroup_id","container","pod","syscall","flags","flags_raw","ret","errno","latency_ns","child_pid","target","before","after","changed","source"]'
 	slots='["mnt","pid","pid_for_children","net","uts","ipc","user","cgroup","time","time_for_children"]'
 	if [ -s "$TMP/json" ] && jq -e --argjson k "$keys" --argjson s "$slots" \
 		'(keys_unsorted == $k) and ((.before | keys_unsorted) == $s) and ((.after | keys_unsorted) == $s)' \

@@ -110,15 +110,30 @@ void nst_install_signals(void)
 void nst_printer_init(struct nst_printer *p, FILE *out, bool json, bool timestamps,
 		      const struct nst_colset *cols)
 {
+	memset(p, 0, sizeof(*p));
 	p->out = out;
 	p->json = json;
+	p->timestamps = timestamps;
+	p->cols_default = !cols;
 	p->fmt.boot_to_wall_ns = nst_boot_to_wall_ns();
 	if (cols)
 		p->cols = *cols;
 	else if (json)
-		nst_colset_all_json(&p->cols);
+		nst_colset_all_json(&p->cols, false);
 	else
-		nst_colset_default(&p->cols, timestamps);
+		nst_colset_default(&p->cols, timestamps, false);
+}
+
+void nst_printer_containers(struct nst_printer *p, struct nst_containers *c, bool in_text_default)
+{
+	p->fmt.ctr_of = nst_containers_event;
+	p->fmt.ctr_ctx = c;
+	if (!p->cols_default)
+		return;
+	if (p->json)
+		nst_colset_all_json(&p->cols, true);
+	else
+		nst_colset_default(&p->cols, p->timestamps, in_text_default);
 }
 
 void nst_printer_header(const struct nst_printer *p)

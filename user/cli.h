@@ -50,6 +50,8 @@ void nst_install_signals(void);
 struct nst_printer {
 	FILE *out;
 	bool json;
+	bool timestamps;
+	bool cols_default; /* not chosen with -o */
 	struct nst_colset cols;
 	struct nst_fmt fmt;
 };
@@ -60,6 +62,12 @@ struct nst_printer {
  */
 void nst_printer_init(struct nst_printer *p, FILE *out, bool json, bool timestamps,
 		      const struct nst_colset *cols);
+/*
+ * Name containers (trace): the resolver fills the container columns, the
+ * JSON keys container and pod join the default ones, and the default text
+ * columns gain CONTAINER when in_text_default (the machine has containers).
+ */
+void nst_printer_containers(struct nst_printer *p, struct nst_containers *c, bool in_text_default);
 /* The column header of text output; nothing for JSON Lines. */
 void nst_printer_header(const struct nst_printer *p);
 void nst_printer_event(const struct nst_printer *p, const struct nst_event *e);

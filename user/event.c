@@ -226,7 +226,26 @@ static void inherited(struct sb *s, const struct nst_event *e)
 		sb_str(s, "none");
 }
 
-static void target(struct sb *s, const struct nst_event *e)
+/* The event's containers, or NULL where nothing resolves them. */
+static const struct nst_event_ctr *ctr_of(const struct nst_event *e, const struct nst_fmt *f)
+{
+	return f->ctr_of ? f->ctr_of(f->ctr_ctx, e) : NULL;
+}
+
+/* " (container web1)" after a setns target that is a container's */
+static void target_container(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+	char label[NST_CTR_NAME_LEN];
+
+	if (!c || c->target_state != NST_CTR_FOUND || !c->target.id[0])
+		return;
+	sb_str(s, " (container ");
+	sb_str(s, nst_ctr_label(&c->target, label, sizeof(label)));
+	sb_chr(s, ')');
+}
+
+static void target(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
 {
 	__u32 mask = 0;
 
@@ -239,6 +258,7 @@ static void target(struct sb *s, const struct nst_event *e)
 	case NST_TGT_NSFS:
 		sb_str(s, " target ");
 		ns_list(s, e->target, mask);
+		target_container(s, e, f);
 		break;
 	case NST_TGT_PIDFD:
 		sb_str(s, " pid=");
@@ -248,6 +268,7 @@ static void target(struct sb *s, const struct nst_event *e)
 			ns_list(s, e->target, mask);
 		else
 			sb_str(s, "(exited)");
+		target_container(s, e, f);
 		break;
 	case NST_TGT_BADFD:
 		sb_str(s, " (not an open fd)");
@@ -273,7 +294,7 @@ static void and_changes(struct sb *s, const struct nst_event *e)
 	changes(s, e);
 }
 
-static void detail(struct sb *s, const struct nst_event *e)
+static void detail(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
 {
 	switch (e->kind) {
 	case NST_K_CLONE:
@@ -295,7 +316,7 @@ static void detail(struct sb *s, const struct nst_event *e)
 		sb_str(s, "nstype=");
 		flags(s, e);
 		sb_chr(s, ' ');
-		target(s, e);
+		target(s, e, f);
 		and_changes(s, e);
 		break;
 	case NST_K_EXIT:
@@ -335,7 +356,7 @@ static void detail_text(const struct nst_event *e, const struct nst_fmt *f, char
 	struct sb s;
 
 	sb_init(&s, buf, len);
-	detail(&s, e);
+	detail(&s, e, f);
 }
 
 void nst_event_detail(const struct nst_event *e, const struct nst_fmt *f, char *buf, size_t len)
@@ -377,6 +398,32 @@ static void ret_text(struct sb *s, const struct nst_event *e)
 	}
 }
 
+/* The name, else the short id; nothing on the host or when not known yet. */
+static void container_text(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+	char label[NST_CTR_NAME_LEN];
+
+	if (c && c->state == NST_CTR_FOUND && c->ctr.id[0])
+		sb_str(s, nst_ctr_label(&c->ctr, label, sizeof(label)));
+}
+
+/* "namespace/name", else the uid */
+static void pod_text(struct sb *s, const struct nst_event *e, const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+
+	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0])
+		return;
+	if (c->ctr.pod_name[0] && c->ctr.pod_namespace[0]) {
+		sb_str(s, c->ctr.pod_namespace);
+		sb_chr(s, '/');
+		sb_str(s, c->ctr.pod_name);
+	} else {
+		sb_str(s, c->ctr.pod_uid);
+	}
+}
+
 static bool has_latency(const struct nst_event *e)
 {
 	return e->kind != NST_K_FORK && e->kind != NST_K_EXEC && e->kind != NST_K_EXIT &&
@@ -395,7 +442,9 @@ TEXT_COL(col_syscall, sb_str(&s, nst_kind_name(e->kind)))
 TEXT_COL(col_flags, flags(&s, e))
 TEXT_COL(col_ret, ret_text(&s, e))
 TEXT_COL(col_lat, has_latency(e) ? sb_usec(&s, e->lat_ns) : sb_chr(&s, '-'))
-TEXT_COL(col_target, e->kind == NST_K_SETNS ? target(&s, e) : sb_chr(&s, '-'))
+TEXT_COL(col_target, e->kind == NST_K_SETNS ? target(&s, e, f) : sb_chr(&s, '-'))
+TEXT_COL(col_container, container_text(&s, e, f))
+TEXT_COL(col_pod, pod_text(&s, e, f))
 TEXT_COL(col_changes, nst_changed_slots(e) ? changes(&s, e) : sb_chr(&s, '-'))
 TEXT_COL(col_source, sb_str(&s, nst_source_name(e->source)))
 
@@ -523,6 +572,65 @@ static void json_changed(struct jw *w, const char *k, const struct nst_event *e,
 	jw_arr_close(w);
 }
 
+/* A string, or null when it is empty (not known). */
+static void jw_str_or_null(struct jw *w, const char *k, const char *v)
+{
+	if (v[0])
+		jw_str(w, k, v);
+	else
+		jw_null(w, k);
+}
+
+/* target.container: {"id","name"} of the container whose namespaces a setns enters */
+static void json_target_container(struct jw *w, const struct nst_event *e, const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+
+	if (!c)
+		return;
+	if (c->target_state != NST_CTR_FOUND || !c->target.id[0]) {
+		jw_null(w, "container");
+		return;
+	}
+	jw_obj_open(w, "container");
+	jw_str(w, "id", c->target.id);
+	jw_str_or_null(w, "name", c->target.name);
+	jw_obj_close(w);
+}
+
+static void json_container(struct jw *w, const char *k, const struct nst_event *e,
+			   const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+
+	if (!c || c->state != NST_CTR_FOUND || !c->ctr.id[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "id", c->ctr.id);
+	jw_str_or_null(w, "name", c->ctr.name);
+	jw_str_or_null(w, "runtime", c->ctr.runtime);
+	jw_str_or_null(w, "image", c->ctr.image);
+	jw_obj_close(w);
+}
+
+static void json_pod(struct jw *w, const char *k, const struct nst_event *e,
+		     const struct nst_fmt *f)
+{
+	const struct nst_event_ctr *c = ctr_of(e, f);
+
+	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "uid", c->ctr.pod_uid);
+	jw_str_or_null(w, "name", c->ctr.pod_name);
+	jw_str_or_null(w, "namespace", c->ctr.pod_namespace);
+	jw_obj_close(w);
+}
+
 static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 			const struct nst_fmt *f)
 {
@@ -548,6 +656,7 @@ static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 		if (e->target[i])
 			jw_u64(w, nst_slot_name(i), e->target[i]);
 	jw_obj_close(w);
+	json_target_container(w, e, f);
 	jw_obj_close(w);
 }
 
@@ -565,6 +674,9 @@ const struct nst_col nst_cols[] = {
 	{ "PPID", "ppid", "parent process id", 7, col_ppid, json_ppid },
 	{ "COMM", "comm", "command name", -16, col_comm, json_comm },
 	{ "CGROUP", "cgroup_id", "cgroup v2 id", 8, col_cgroup, json_cgroup },
+	{ "CONTAINER", "container", "container name, else short id; empty on the host", -12,
+	  col_container, json_container },
+	{ "POD", "pod", "Kubernetes pod: namespace/name, else uid", -20, col_pod, json_pod },
 	{ "SYSCALL", "syscall", "clone, clone3, unshare, setns, fork, exec or exit", -7,
 	  col_syscall, json_syscall },
 	{ "FLAGS", "flags", "clone/unshare flags or setns nstype, decoded", -24, col_flags,
@@ -587,6 +699,11 @@ const struct nst_col nst_cols[] = {
 	  detail_text, NULL },
 };
 const int nst_ncols = sizeof(nst_cols) / sizeof(nst_cols[0]);
+
+bool nst_col_needs_ctr(const struct nst_col *c)
+{
+	return c->jsonf == json_container || c->jsonf == json_pod;
+}
 
 static const char *col_name(int i)
 {
@@ -615,22 +732,23 @@ int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t
 	return ret;
 }
 
-void nst_colset_default(struct nst_colset *set, bool timestamps)
+void nst_colset_default(struct nst_colset *set, bool timestamps, bool containers)
 {
 	char err[64];
 
 	set->n = 0;
-	nst_colset_parse(set,
-			 timestamps ? "TIME,PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL"
-				    : "PID,PPID,COMM,SYSCALL,RET,LAT,DETAIL",
-			 err, sizeof(err));
+	nst_colset_parse(set, timestamps ? "TIME,PID,PPID,COMM" : "PID,PPID,COMM", err,
+			 sizeof(err));
+	if (containers)
+		nst_colset_parse(set, "+CONTAINER", err, sizeof(err));
+	nst_colset_parse(set, "+SYSCALL,RET,LAT,DETAIL", err, sizeof(err));
 }
 
-void nst_colset_all_json(struct nst_colset *set)
+void nst_colset_all_json(struct nst_colset *set, bool containers)
 {
 	set->n = 0;
 	for (int i = 0; i < nst_ncols; i++)
-		if (nst_cols[i].json)
+		if (nst_cols[i].json && (containers || !nst_col_needs_ctr(&nst_cols[i])))
 			set->idx[set->n++] = i;
 }
 

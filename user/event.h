@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "nstrace.h"
+#include "containers.h"
 #include "json.h"
 #include "nstypes.h"
 
@@ -21,9 +22,16 @@ char *nst_flags_str(unsigned int kind, __u64 flags, char *buf, size_t len);
 /* "EINVAL", or NULL for a non-negative ret. */
 const char *nst_errno_name(__s64 ret);
 
-/* How to render times. */
+/* How to render times, and where containers come from. */
 struct nst_fmt {
 	__s64 boot_to_wall_ns;
+	/*
+	 * The container of an event (nst_containers_event, with ctx the
+	 * resolver); NULL where nothing resolves them (report): then the
+	 * container columns are empty and JSON's target has no container.
+	 */
+	const struct nst_event_ctr *(*ctr_of)(void *ctx, const struct nst_event *e);
+	void *ctr_ctx;
 };
 
 /* "2026-11-25T02:51:03.123456789Z" */
@@ -43,6 +51,8 @@ struct nst_col {
 };
 
 extern const struct nst_col nst_cols[];
+/* Does the column show what the container resolver knows (live commands only)? */
+bool nst_col_needs_ctr(const struct nst_col *c);
 extern const int nst_ncols;
 
 #define NST_MAX_COLS 32
@@ -55,8 +65,10 @@ struct nst_colset {
 
 /* Parse "PID,COMM,DETAIL"; an optional leading '+' appends to *set. */
 int nst_colset_parse(struct nst_colset *set, const char *list, char *err, size_t errlen);
-void nst_colset_default(struct nst_colset *set, bool timestamps);
-void nst_colset_all_json(struct nst_colset *set);
+/* containers: with the CONTAINER column (trace, when the machine has containers) */
+void nst_colset_default(struct nst_colset *set, bool timestamps, bool containers);
+/* containers: with the keys only the resolver fills (container, pod) */
+void nst_colset_all_json(struct nst_colset *set, bool containers);
 void nst_print_header(FILE *out, const struct nst_colset *set);
 void nst_print_text(FILE *out, const struct nst_colset *set, const struct nst_event *e,
 		    const struct nst_fmt *f);

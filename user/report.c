@@ -77,11 +77,19 @@ static void csv_field(struct sb *line, const char *s, bool last)
 	sb_chr(line, last ? '\n' : ',');
 }
 
-/* CSV: the text rendering of every column that has one, plus the inode slots. */
+/*
+ * CSV: the text rendering of every column that has one, plus the inode
+ * slots; not the container columns, which a recording does not store.
+ */
+static bool csv_column(int i)
+{
+	return nst_cols[i].text && nst_cols[i].json && !nst_col_needs_ctr(&nst_cols[i]);
+}
+
 static void csv_header(FILE *out)
 {
 	for (int i = 0; i < nst_ncols; i++)
-		if (nst_cols[i].text && nst_cols[i].json)
+		if (csv_column(i))
 			fprintf(out, "%s,", nst_cols[i].json);
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		fprintf(out, "before_%s,", nst_slot_name(i));
@@ -110,7 +118,7 @@ static void csv_event(FILE *out, const struct nst_event *e, const struct nst_fmt
 
 	sb_init(&line, text, sizeof(text));
 	for (int i = 0; i < nst_ncols; i++) {
-		if (!nst_cols[i].text || !nst_cols[i].json)
+		if (!csv_column(i))
 			continue;
 		nst_cols[i].text(e, f, buf, sizeof(buf));
 		csv_field(&line, buf, false);
@@ -158,7 +166,7 @@ static int report_stream(const char *path, enum report_format format, struct nst
 	struct stream_ctx s = { .format = format, .out = stdout };
 	struct nst_rec_reader_ops ops = { stream_meta, stream_event, stream_lost };
 
-	nst_colset_all_json(&s.cols);
+	nst_colset_all_json(&s.cols, false);
 	if (format == FMT_CSV)
 		csv_header(stdout);
 	return nst_rec_read_file(path, &ops, &s, st, err, errlen);

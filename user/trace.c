@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "cmds.h"
+#include "containers.h"
 #include "event.h"
 #include "nsreg.h"
 #include "filters.h"
@@ -29,7 +30,12 @@ struct trace_state {
 	const struct trace_opts *o;
 	struct nst_printer pr;
 	struct nsreg *reg;
+	struct nst_containers *ctr;
+	struct nst_runtimes *rt;
 };
+
+/* How long the start waits for the first cgroup walk (the default columns depend on it). */
+#define FIRST_WALK_MS 500
 
 static const char trace_usage[] =
 	"Usage: nstrace [trace] [OPTIONS]\n"
@@ -119,6 +125,41 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 	return -1;
 }
 
+/*
+ * Start the container resolver before the tracer loads, so its first walk
+ * runs meanwhile. Its thread is made while the capabilities are still
+ * there and keeps CAP_SYS_PTRACE alone (SECURITY.md).
+ */
+static void open_containers(struct trace_state *st)
+{
+	struct nst_containers_opts co = { .notes = st->o->f.t.verbose ? stderr : NULL,
+					  .drop_caps = true };
+
+	st->ctr = nst_containers_open(&co);
+}
+
+/*
+ * Names from the runtimes, asked once the capabilities are gone: the
+ * runtime threads need none (the sockets are root's) and keep none.
+ */
+static void name_containers(struct trace_state *st)
+{
+	struct nst_runtime_opts ro = { .notes = st->o->f.t.verbose ? stderr : NULL };
+
+	if (!st->ctr)
+		return;
+	st->rt = nst_runtimes_open(&ro);
+	nst_containers_set_runtimes(st->ctr, st->rt);
+	nst_containers_wait(st->ctr, FIRST_WALK_MS);
+	nst_printer_containers(&st->pr, st->ctr, nst_containers_any(st->ctr));
+}
+
+static void close_containers(struct trace_state *st)
+{
+	nst_containers_close(st->ctr);
+	nst_runtimes_close(st->rt);
+}
+
 static int on_event(void *ctx, const struct nst_event *e)
 {
 	struct trace_state *st = ctx;
@@ -165,9 +206,11 @@ int cmd_trace(int argc, char **argv)
 	nst_install_signals();
 	nst_printer_init(&st.pr, stdout, o.json, o.timestamps, o.cols_set ? &o.cols : NULL);
 	st.reg = nsreg_new();
+	open_containers(&st);
 	t = nst_tracer_open(&o.f.t, on_event, &st, err, sizeof(err));
 	if (!t) {
 		nst_errorf("%s", err);
+		close_containers(&st);
 		nsreg_free(st.reg);
 		return NST_EXIT_USAGE;
 	}
@@ -178,6 +221,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	/* attached: reading the ring buffer and the maps needs no capability */
 	nst_caps_keep(0);
+	name_containers(&st);
 	fprintf(stderr, "Tracing namespace transitions (%s)... Hit Ctrl-C to end.\n",
 		nst_tracer_describe(t));
 	if (*nst_tracer_missing(t))
@@ -194,6 +238,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	fflush(stdout);
 	nst_tracer_close(t);
+	close_containers(&st);
 	nsreg_free(st.reg);
 	return ret;
 }

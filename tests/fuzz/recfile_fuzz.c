@@ -21,7 +21,7 @@ static int on_event(void *ctx, const struct nst_event *e)
 	struct nst_colset cols;
 	char buf[1024];
 
-	nst_colset_all_json(&cols);
+	nst_colset_all_json(&cols, false);
 	nst_print_json(sink, &cols, e, &f);
 	nst_event_detail(e, &f, buf, sizeof(buf));
 	return 0;
