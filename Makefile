@@ -121,6 +121,14 @@ $(OUTPUT)/user/%.o: user/%.c Makefile | $(SKELS) $(LSKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# The files that print the version are compiled again when it changes (a
+# commit, or a change to the tree): the version file is rewritten only then.
+VERSION_FILE := $(OUTPUT)/version
+$(VERSION_FILE): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(OUTPUT)/user/main.o $(OUTPUT)/user/serve.o: $(VERSION_FILE)
+
 # Made anew from the list of objects, which is rewritten only when it
 # changes: an archive updated in place would keep a removed file's object.
 OBJ_LIST := $(OUTPUT)/user/objects
