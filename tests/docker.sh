@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # A Docker Engine of the test's own, sourced by .t tests after lib.sh:
+#   docker_setup          docker_need and docker_start, or end the test failed
 #   docker_start          start dockerd (Debian's docker.io) in $TMP/docker
 #   docker_image NAME     import a busybox-static root file system as NAME
 #   dk ARGS...            the docker client, pointed at that engine
@@ -38,6 +39,18 @@ docker_need() {
 	fi
 	echo "1..0 # SKIP no Docker Engine (scripts/deps.sh docker installs docker.io)"
 	exit 0
+}
+
+# docker_setup: docker_need, then the engine started, or the test ends
+# with a failure that shows its log
+docker_setup() {
+	docker_need
+	section "engine"
+	if ! docker_start; then
+		not_ok "dockerd starts" "see its log above"
+		done_testing
+		exit
+	fi
 }
 
 docker_start() {

@@ -14,7 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 needs test docker
 . "$(dirname "$0")/docker.sh"
-docker_need
 RT_TEST=${OUTPUT:-$(dirname "$NSTRACE")}/tests/runtime_test
 if [ ! -x "$RT_TEST" ]; then
 	not_ok "runtime_test is built (make tests)" "none at $RT_TEST"
@@ -22,12 +21,7 @@ if [ ! -x "$RT_TEST" ]; then
 	exit
 fi
 
-section "engine"
-if ! docker_start; then
-	not_ok "dockerd starts" "see its log above"
-	done_testing
-	exit
-fi
+docker_setup
 ok "dockerd $(dk version --format '{{.Server.Version}} (API {{.Server.APIVersion}})') started"
 echo "# $(dk info --format 'cgroup driver {{.CgroupDriver}}, cgroup v{{.CgroupVersion}}, storage {{.Driver}}')"
 check "image imported from a busybox-static root" docker_image nstbox

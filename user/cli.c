@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "cmds.h"
 #include "json.h"
 
@@ -157,14 +158,6 @@ void nst_printer_event(const struct nst_printer *p, const struct nst_event *e)
 /* The longest wait for events before the loop looks at its clock and signals again. */
 #define POLL_MS 100
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 void nst_loop_init(struct nst_loop *l, struct nst_tracer *t, FILE *out)
 {
 	memset(l, 0, sizeof(*l));
@@ -229,19 +222,19 @@ static bool work_ended(struct nst_loop *l)
 
 int nst_loop_run(struct nst_loop *l)
 {
-	long long deadline = l->duration_ms ? mono_ms() + l->duration_ms : 0;
-	long long next_tick = mono_ms() + TICK_MS;
+	long long deadline = l->duration_ms ? nst_mono_ms() + l->duration_ms : 0;
+	long long next_tick = nst_mono_ms() + TICK_MS;
 	bool ended = false;
 
 	while (!nst_exiting) {
 		if (nst_loop_round(l, POLL_MS) || l->stop)
 			return -1;
-		if (l->tick && mono_ms() >= next_tick) {
+		if (l->tick && nst_mono_ms() >= next_tick) {
 			if (l->tick(l->tick_ctx))
 				return -1;
-			next_tick = mono_ms() + TICK_MS;
+			next_tick = nst_mono_ms() + TICK_MS;
 		}
-		if (deadline && mono_ms() >= deadline)
+		if (deadline && nst_mono_ms() >= deadline)
 			break;
 		ended = work_ended(l);
 		if (ended)

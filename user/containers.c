@@ -13,20 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "containers_int.h"
 #include "privs.h"
 
 #define DEFAULT_MIN_WALK_MS 1000
 /* how long the walking thread waits for new runtimes to list their containers */
 #define RUNTIME_LIST_MS 2000
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* The mount point of the cgroup2 hierarchy in mountinfo; "" when there is none. */
 static void find_unified(char *root, size_t len)
@@ -114,21 +107,6 @@ void nst_containers_close(struct nst_containers *c)
 
 /* ---- the walking thread ---- */
 
-/* CLOCK_REALTIME ms from now, for pthread_cond_timedwait */
-static struct timespec in_ms(long long ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 /* Under the lock: until a walk is wanted and due, or stopping; false when stopping. */
 static bool wait_for_walk(struct nst_containers *c)
 {
@@ -136,8 +114,8 @@ static bool wait_for_walk(struct nst_containers *c)
 		pthread_cond_wait(&c->cond, &c->lock);
 	/* at most one walk a second, however many lookups miss */
 	while (!c->stopping && c->walks_done) {
-		long long left = c->last_walk_ms + c->min_walk_ms - mono_ms();
-		struct timespec until = in_ms(left);
+		long long left = c->last_walk_ms + c->min_walk_ms - nst_mono_ms();
+		struct timespec until = nst_realtime_in_ms(left);
 
 		if (left <= 0)
 			break;
@@ -181,7 +159,7 @@ static struct ctr_table *publish(struct nst_containers *c, struct ctr_table *t, 
 	c->cur = t;
 	settle_asks(c, seq);
 	c->walks_done++;
-	c->last_walk_ms = mono_ms();
+	c->last_walk_ms = nst_mono_ms();
 	pthread_cond_broadcast(&c->cond);
 	return old;
 }
@@ -213,7 +191,7 @@ static void *walker(void *arg)
 		if (t)
 			old = publish(c, t, seq);
 		else
-			c->last_walk_ms = mono_ms();
+			c->last_walk_ms = nst_mono_ms();
 		pthread_mutex_unlock(&c->lock);
 		ctr_table_free(old);
 		pthread_mutex_lock(&c->lock);
@@ -235,7 +213,7 @@ void nst_containers_set_runtimes(struct nst_containers *c, struct nst_runtimes *
 
 bool nst_containers_wait(struct nst_containers *c, int timeout_ms)
 {
-	struct timespec until = in_ms(timeout_ms);
+	struct timespec until = nst_realtime_in_ms(timeout_ms);
 	bool done;
 
 	pthread_mutex_lock(&c->lock);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "clock.h"
 #include "runtime_int.h"
 
 #define DEFAULT_CONNECT_MS 200
@@ -135,20 +136,6 @@ void nst_runtimes_close(struct nst_runtimes *rt)
 	free(rt);
 }
 
-static struct timespec deadline_in(int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 /* under the lock: how many sources are still pending, and how many ready */
 static size_t count_state(const struct nst_runtimes *rt, enum nst_source_state state)
 {
@@ -161,7 +148,7 @@ static size_t count_state(const struct nst_runtimes *rt, enum nst_source_state s
 
 int nst_runtimes_wait(struct nst_runtimes *rt, int timeout_ms)
 {
-	struct timespec until = deadline_in(timeout_ms);
+	struct timespec until = nst_realtime_in_ms(timeout_ms);
 	int ready;
 
 	pthread_mutex_lock(&rt->lock);
@@ -245,7 +232,7 @@ bool nst_rt_stopping(struct nst_runtimes *rt)
 
 bool nst_rt_nap(struct nst_runtimes *rt, int ms)
 {
-	struct timespec until = deadline_in(ms);
+	struct timespec until = nst_realtime_in_ms(ms);
 	bool stopping;
 
 	pthread_mutex_lock(&rt->lock);
