@@ -115,7 +115,25 @@ struct {
  * a task is followed when its ancestor at one of them is in the map. Set by
  * the collector at run time (--wait adds containers after attaching).
  */
-__u32 follow_cg_levels = 0;
+__u64 follow_cg_levels = 0;
+
+/*
+ * --wait: container ids whose cgroup does not exist yet. Its directory is
+ * followed from its mkdir, before the runtime can move a task into it, so
+ * the container's very first namespace calls are seen.
+ */
+#define CTR_ID_LEN 64
+
+struct ctr_id {
+	char id[CTR_ID_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ctr_id);
+	__type(value, __u8);
+} await_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
@@ -196,12 +214,12 @@ static __always_inline bool ns_followed(const __u32 *ino)
 /* Is the current task in a followed cgroup, or below one? */
 static __always_inline bool cgroup_followed(void)
 {
-	__u32 levels = follow_cg_levels;
+	__u64 levels = follow_cg_levels;
 
 	for (int l = 0; l < CG_MAX_LEVELS && levels >> l; l++) {
 		__u64 id;
 
-		if (!(levels & (1U << l)))
+		if (!(levels & (1ULL << l)))
 			continue;
 		id = bpf_get_current_ancestor_cgroup_id(l);
 		if (id && bpf_map_lookup_elem(&follow_cgroups, &id))
@@ -475,6 +493,55 @@ int BPF_PROG(tp_exit, struct task_struct *p)
 out:
 	if (filter_tgid && !untrace_at_exit_switch)
 		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+#define CG_NAME_LEN 128
+#define SCOPE_SUFFIX_LEN 6 /* ".scope" */
+
+/* Are the 64 characters at kname + off (kernel memory) an awaited id? */
+static __always_inline bool awaited_at(const char *kname, long off)
+{
+	struct ctr_id key;
+
+	if (off < 0 || off > CG_NAME_LEN)
+		return false;
+	if (bpf_probe_read_kernel(key.id, sizeof(key.id), kname + off))
+		return false;
+	return bpf_map_lookup_elem(&await_ids, &key) != NULL;
+}
+
+/*
+ * A cgroup v2 directory named after an awaited container: <id>,
+ * <runtime>-<id> (cgroupfs drivers) or <runtime>-<id>.scope (systemd:
+ * docker-, cri-containerd-, crio-, libpod-): the id ends the name, or
+ * comes before ".scope". Follow it from its mkdir: the runtime moves the
+ * container's first task in only afterwards. Loaded only under follow.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	const char *kname = BPF_CORE_READ(cgrp, kn, name);
+	char name[CG_NAME_LEN];
+	long len;
+	__u64 id;
+	__u8 one = 1;
+	int level;
+
+	/* the default hierarchy is hierarchy 0: the ids the task filter sees */
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	len = bpf_probe_read_kernel_str(name, sizeof(name), kname) - 1;
+	if (len < CTR_ID_LEN ||
+	    (!awaited_at(kname, len - CTR_ID_LEN) &&
+	     !awaited_at(kname, len - CTR_ID_LEN - SCOPE_SUFFIX_LEN)))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	level = BPF_CORE_READ(cgrp, level);
+	if (level < 0 || level >= CG_MAX_LEVELS)
+		return 0;
+	bpf_map_update_elem(&follow_cgroups, &id, &one, BPF_ANY);
+	__sync_fetch_and_or(&follow_cg_levels, 1ULL << level);
 	return 0;
 }
 

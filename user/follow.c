@@ -42,6 +42,7 @@ struct target {
 	pid_t pid; /* whose namespaces to follow: --ns-of, a container's init */
 	char cgpath[CGPATH_LEN]; /* below the cgroup v2 root; "" not known */
 	bool cg_set, ns_set; /* in the maps */
+	bool awaited; /* its id is in the kernel's await map (--wait) */
 	long long cg_set_ms; /* when the cgroup was set (--wait) */
 };
 
@@ -977,6 +978,16 @@ static int wait_step(struct nst_follow *f, struct nst_tracer *tr, struct target 
 			return 0;
 		if (ret)
 			return ret;
+	}
+	/* its id is known before its cgroup exists: the kernel follows it from mkdir */
+	if (t->kind == T_CONTAINER && strlen(t->id) == 64 && !t->awaited) {
+		ret = nst_tracer_await_cgroup(tr, t->id);
+		if (ret) {
+			snprintf(err, errlen, "failed to await the cgroup of '%s': %s", t->key,
+				 strerror(-ret));
+			return ret;
+		}
+		t->awaited = true;
 	}
 	/* the cgroup first: the container's first calls come from there */
 	if (t->cgpath[0] && !t->cg_set && (ret = set_cgroup(f, tr, t, err, errlen)))

@@ -283,6 +283,11 @@ int nst_tracer_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino)
 	return t->ops->follow_ns ? t->ops->follow_ns(t, type, ino) : -EOPNOTSUPP;
 }
 
+int nst_tracer_await_cgroup(struct nst_tracer *t, const char *id)
+{
+	return t->ops->await_cgroup ? t->ops->await_cgroup(t, id) : -EOPNOTSUPP;
+}
+
 int nst_tracer_live_pids(struct nst_tracer *t)
 {
 	return t->pid_filter ? t->ops->live_pids(t) : -1;

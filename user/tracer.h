@@ -74,6 +74,13 @@ int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid);
 int nst_tracer_follow_cgroup(struct nst_tracer *t, __u64 cgid, int level);
 int nst_tracer_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino);
 
+/*
+ * With opts.follow: follow the cgroup v2 directory named after container
+ * id (64 hex: "<id>" or "<runtime>-<id>.scope") from the moment it is made,
+ * in the kernel, before a task can be in it. 0, or -errno.
+ */
+int nst_tracer_await_cgroup(struct nst_tracer *t, const char *id);
+
 /* How many traced tgids are still alive (pid filter only; -1 otherwise). */
 int nst_tracer_live_pids(struct nst_tracer *t);
 

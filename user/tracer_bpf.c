@@ -274,6 +274,7 @@ static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch);
 	s->rodata->filter_tgid = o->npids > 0 || o->follow;
 	s->rodata->follow = o->follow;
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow);
 	s->rodata->nr_clone = SYS_clone;
 	s->rodata->nr_clone3 = SYS_clone3;
 	s->rodata->nr_unshare = SYS_unshare;
@@ -321,7 +322,7 @@ static int bpf_follow_cgroup(struct nst_tracer *t, __u64 cgid, int level)
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.follow_cgroups), &cgid, &one, BPF_ANY))
 		return -errno;
 	/* after the id: a level without one costs a lookup, an id without its level misses */
-	__atomic_or_fetch(&s->bss->follow_cg_levels, 1U << level, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&s->bss->follow_cg_levels, 1ULL << level, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -334,6 +335,19 @@ static int bpf_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino)
 	__u8 one = 1;
 
 	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.follow_ns), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int bpf_await_cgroup(struct nst_tracer *t, const char *id)
+{
+	char key[64];
+	__u8 one = 1;
+
+	if (strlen(id) != sizeof(key))
+		return -EINVAL;
+	memcpy(key, id, sizeof(key));
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.await_ids), key, &one, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -677,5 +691,6 @@ static const struct nst_tracer_ops bpf_ops = {
 	.lost = bpf_lost,
 	.follow_cgroup = bpf_follow_cgroup,
 	.follow_ns = bpf_follow_ns,
+	.await_cgroup = bpf_await_cgroup,
 	.close = bpf_close,
 };
