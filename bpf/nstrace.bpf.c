@@ -532,9 +532,8 @@ int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
 	len = bpf_probe_read_kernel_str(name, sizeof(name), kname) - 1;
-	if (len < CTR_ID_LEN ||
-	    (!awaited_at(kname, len - CTR_ID_LEN) &&
-	     !awaited_at(kname, len - CTR_ID_LEN - SCOPE_SUFFIX_LEN)))
+	if (len < CTR_ID_LEN || (!awaited_at(kname, len - CTR_ID_LEN) &&
+				 !awaited_at(kname, len - CTR_ID_LEN - SCOPE_SUFFIX_LEN)))
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
 	level = BPF_CORE_READ(cgrp, level);

@@ -80,6 +80,7 @@ static int read_ns_link(pid_t pid, const char *name, __u32 *ino)
 	__u64 flag;
 	ssize_t n;
 
+	*ino = 0;
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
@@ -148,7 +149,7 @@ static int add_type_of_pid(struct nst_follow *f, pid_t pid, enum nst_type t)
 	int found = 0;
 
 	for (int i = 0; i < 2 && names[i]; i++) {
-		__u32 ino;
+		__u32 ino = 0;
 		int ret = read_ns_link(pid, names[i], &ino);
 
 		if (ret == -ENOENT && i)
@@ -188,7 +189,7 @@ static int collect_ns_of(struct nst_follow *f, pid_t pid)
 static bool in_a_container(const struct nst_follow *f, pid_t pid)
 {
 	for (int t = 0; t < NST_T_COUNT; t++) {
-		__u32 ino;
+		__u32 ino = 0;
 
 		if (f->init_ns[t] && !read_ns_link(pid, nst_types[t].name, &ino) &&
 		    ino != f->init_ns[t])
@@ -928,7 +929,7 @@ static bool pid_in_cgroups(const struct nst_follow *f, pid_t pid)
 static bool pid_in_namespaces(const struct nst_follow *f, pid_t pid)
 {
 	for (int t = 0; t < NST_T_COUNT && f->nns; t++) {
-		__u32 ino;
+		__u32 ino = 0;
 
 		if ((f->types & (1U << t)) && !read_ns_link(pid, nst_types[t].name, &ino) &&
 		    ns_known(f, (__u32)nst_types[t].flag, ino))
