@@ -99,9 +99,10 @@ make_container() {
 	sleep 0.3
 }
 
+# unshare --fork ignores SIGTERM while it waits: kill everything in the cgroup
 drop_container() {
-	[ -n "${CTR_PID:-}" ] && kill "$CTR_PID" 2>/dev/null && wait "$CTR_PID" 2>/dev/null
 	for _ in $(seq 1 50); do
+		xargs -r kill -KILL <"$CTR_CG/cgroup.procs" 2>/dev/null
 		rmdir "$CTR_CG" "$(dirname "$CTR_CG")" 2>/dev/null && return
 		sleep 0.1
 	done
