@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # What watching namespaces costs the watched, side by side in one run: the
 # same workloads under no tracer, nstrace (live to /dev/null, live text to a
-# pipe, recording, and with a --pid filter that excludes the workload), an
+# pipe, recording, and with a --pid or a --container filter that excludes
+# the workload), an
 # equivalent bpftrace script, perf trace and strace. ROUNDS rounds,
 # alternating tracers; min/median/max of the ratio to untraced.
 # Workloads: a setns storm (ns per call), a fork+unshare loop (iterations/s)
@@ -73,13 +74,46 @@ measure() {
 	nstrace-record) start_bg n "$NST" record -o "$TMP/o.nst"; "${cmd[@]}"; stop_bg ;;
 	nstrace-otherpid) sleep 1000 & other=$!
 		start_bg n "$NST" --no-summary --pid $other; "${cmd[@]}"; stop_bg; kill $other ;;
+	nstrace-container) # a container the workload is not in (make_container)
+		start_bg n "$NST" --no-summary --container "$CTR_ID"; "${cmd[@]}"; stop_bg ;;
 	bpftrace) start_bg b bpftrace "$TMP/ns.bt"; "${cmd[@]}"; stop_bg ;;
 	perf-trace) start_bg p perf trace -a -e setns,unshare,clone,clone3 -o /dev/null; "${cmd[@]}"; stop_bg ;;
 	strace) strace -f -qq -e trace=setns,unshare,clone,clone3 -o /dev/null "${cmd[@]}" ;;
 	esac | awk '{ for (i = 1; i < NF; i++) if ($i == "ns_per_call" || $i == "per_sec") print $(i + 1) }'
 }
 
-TRACERS=${TRACERS:-untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid bpftrace perf-trace strace}
+# A container of the bench's own for --container, without a runtime: a
+# process in namespaces of its own, in a cgroup v2 directory named by a
+# 64-hex id, as Docker's cgroupfs driver names one (the id resolves from the
+# cgroup paths; an untraced task pays the namespace and cgroup checks)
+make_container() {
+	local root
+	root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	CTR_ID=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+	CTR_CG=$root/nstrace-bench/$CTR_ID
+	mkdir -p "$CTR_CG" || return 1
+	# into the cgroup first, so that everything it forks is there too
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec unshare -m -u -i -n -p --fork sleep 100000' \
+		sh "$CTR_CG" &
+	CTR_PID=$!
+	sleep 0.3
+}
+
+# unshare --fork ignores SIGTERM while it waits: kill everything in the cgroup
+drop_container() {
+	for _ in $(seq 1 50); do
+		xargs -r kill -KILL <"$CTR_CG/cgroup.procs" 2>/dev/null
+		rmdir "$CTR_CG" "$(dirname "$CTR_CG")" 2>/dev/null && return
+		sleep 0.1
+	done
+}
+
+TRACERS=${TRACERS:-untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid nstrace-container bpftrace perf-trace strace}
+case " $TRACERS " in
+*" nstrace-container "*)
+	make_container || { echo "no cgroup v2 hierarchy to make a container in" >&2; exit 1; }
+	trap 'drop_container; kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT ;;
+esac
 # RESOURCES_ONLY=1: just the collector's RSS and time to ready (a minute)
 WORKLOADS=${WORKLOADS:-storm fork churn}
 [ "${RESOURCES_ONLY:-0}" = 1 ] && WORKLOADS=""

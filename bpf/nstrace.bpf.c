@@ -32,6 +32,13 @@ const volatile bool untrace_at_exit_switch = false;
  * delivered promptly.
  */
 const volatile __u64 wakeup_bytes = 0;
+/*
+ * --ns-of, --container, --pod: the traced set also grows by membership. An
+ * untraced task is checked only at its namespace syscalls (and switches):
+ * one in a followed cgroup or namespace joins the set, and so does one whose
+ * setns enters a followed namespace. Implies filter_tgid.
+ */
+const volatile bool follow = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -82,6 +89,52 @@ struct {
 	__type(value, struct nst_event);
 } scratch SEC(".maps");
 
+/* A namespace to follow: its CLONE_NEW* type and inode. */
+struct ns_key {
+	__u32 type;
+	__u32 ino;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ns_key);
+	__type(value, __u8);
+} follow_ns SEC(".maps");
+
+/* cgroup v2 ids to follow, with everything below them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} follow_cgroups SEC(".maps");
+
+/*
+ * The levels (1 << level; the root is 0) at which follow_cgroups has ids:
+ * a task is followed when its ancestor at one of them is in the map. Set by
+ * the collector at run time (--wait adds containers after attaching).
+ */
+__u64 follow_cg_levels = 0;
+
+/*
+ * --wait: container ids whose cgroup does not exist yet. Its directory is
+ * followed from its mkdir, before the runtime can move a task into it, so
+ * the container's very first namespace calls are seen.
+ */
+#define CTR_ID_LEN 64
+
+struct ctr_id {
+	char id[CTR_ID_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ctr_id);
+	__type(value, __u8);
+} await_ids SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
@@ -103,16 +156,76 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
-/* The cheapest test first: untraced tasks pay one hash lookup. */
-static __always_inline bool current_wanted(__u32 tgid)
+/* --comm and --cgroup, which narrow every other filter. */
+static __always_inline bool narrowing_wanted(void)
 {
-	if (filter_tgid && !bpf_map_lookup_elem(&traced, &tgid))
-		return false;
 	if (filter_comm && !comm_matches())
 		return false;
 	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_map, 0))
 		return false;
 	return true;
+}
+
+/* The cheapest test first: untraced tasks pay one hash lookup. */
+static __always_inline bool current_wanted(__u32 tgid)
+{
+	if (filter_tgid && !bpf_map_lookup_elem(&traced, &tgid))
+		return false;
+	return narrowing_wanted();
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline void start_tracing(__u32 tgid)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&traced, &tgid, &one, BPF_ANY);
+}
+
+/* The namespace of one slot of ino[] in follow_ns? */
+static __always_inline bool ns_slot_followed(const __u32 *ino, int slot, __u32 type)
+{
+	struct ns_key k = { .type = type, .ino = ino[slot] };
+
+	return k.ino && bpf_map_lookup_elem(&follow_ns, &k);
+}
+
+/* Is any namespace in ino[] (a task's, or a setns target) followed? */
+static __always_inline bool ns_followed(const __u32 *ino)
+{
+	return ns_slot_followed(ino, NST_NS_MNT, NST_CLONE_NEWNS) ||
+	       ns_slot_followed(ino, NST_NS_PID, NST_CLONE_NEWPID) ||
+	       ns_slot_followed(ino, NST_NS_PID_FC, NST_CLONE_NEWPID) ||
+	       ns_slot_followed(ino, NST_NS_NET, NST_CLONE_NEWNET) ||
+	       ns_slot_followed(ino, NST_NS_UTS, NST_CLONE_NEWUTS) ||
+	       ns_slot_followed(ino, NST_NS_IPC, NST_CLONE_NEWIPC) ||
+	       ns_slot_followed(ino, NST_NS_USER, NST_CLONE_NEWUSER) ||
+	       ns_slot_followed(ino, NST_NS_CGROUP, NST_CLONE_NEWCGROUP) ||
+	       ns_slot_followed(ino, NST_NS_TIME, NST_CLONE_NEWTIME) ||
+	       ns_slot_followed(ino, NST_NS_TIME_FC, NST_CLONE_NEWTIME);
+}
+
+#define CG_MAX_LEVELS 32
+
+/* Is the current task in a followed cgroup, or below one? */
+static __always_inline bool cgroup_followed(void)
+{
+	__u64 levels = follow_cg_levels;
+
+	for (int l = 0; l < CG_MAX_LEVELS && levels >> l; l++) {
+		__u64 id;
+
+		if (!(levels & (1ULL << l)))
+			continue;
+		id = bpf_get_current_ancestor_cgroup_id(l);
+		if (id && bpf_map_lookup_elem(&follow_cgroups, &id))
+			return true;
+	}
+	return false;
 }
 
 /* Does the event touch a namespace type selected with --ns? */
@@ -163,15 +276,44 @@ static __always_inline struct nst_event *scratch_event(void)
 	return e;
 }
 
+enum follow_verdict {
+	FOLLOW_NO, /* not wanted */
+	FOLLOW_YES, /* wanted (traced now, if it was not) */
+	FOLLOW_IF_TARGET, /* a setns: wanted if it enters a followed namespace */
+};
+
+/*
+ * An untraced task at a namespace syscall, under follow: in a followed
+ * cgroup or namespace, it is traced from now on (it got there by a
+ * migration, or before tracing began). This is the only place an untraced
+ * task pays more than the traced lookup.
+ */
+static __always_inline enum follow_verdict follow_untraced(struct task_struct *t, __u32 tgid,
+							   __u16 kind)
+{
+	__u32 ino[NST_NS_COUNT];
+
+	if (!follow || is_traced(tgid) || !narrowing_wanted())
+		return FOLLOW_NO;
+	task_ns_inos(t, ino);
+	if (cgroup_followed() || ns_followed(ino)) {
+		start_tracing(tgid);
+		return FOLLOW_YES;
+	}
+	return kind == NST_K_SETNS ? FOLLOW_IF_TARGET : FOLLOW_NO;
+}
+
 /* Syscall entry: remember the namespaces the caller starts from. */
 static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 {
-	struct task_struct *t;
+	struct task_struct *t = bpf_get_current_task_btf();
+	enum follow_verdict v = FOLLOW_YES;
 	struct nst_event *e;
 
 	if (!current_wanted(bpf_get_current_pid_tgid() >> 32))
+		v = follow_untraced(t, bpf_get_current_pid_tgid() >> 32, kind);
+	if (v == FOLLOW_NO)
 		return 0;
-	t = bpf_get_current_task_btf();
 	e = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!e)
 		return 0;
@@ -182,6 +324,9 @@ static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 	task_ns_inos(t, e->before);
 	if (kind == NST_K_SETNS)
 		setns_target(t, fd, flags, e);
+	/* a setns elsewhere by an untraced task: forget it */
+	if (v == FOLLOW_IF_TARGET && !ns_followed(e->target))
+		e->kind = 0;
 	return 0;
 }
 
@@ -194,6 +339,9 @@ static __always_inline int ns_call_exit(long ret)
 
 	if (!p)
 		return 0;
+	/* a setns into a followed namespace succeeded: its caller joins the traced set */
+	if (follow && p->kind == NST_K_SETNS && ret == 0)
+		start_tracing(bpf_get_current_pid_tgid() >> 32);
 	if (failed_only && ret >= 0)
 		goto out;
 	/*
@@ -348,6 +496,54 @@ out:
 	return 0;
 }
 
+#define CG_NAME_LEN 128
+#define SCOPE_SUFFIX_LEN 6 /* ".scope" */
+
+/* Are the 64 characters at kname + off (kernel memory) an awaited id? */
+static __always_inline bool awaited_at(const char *kname, long off)
+{
+	struct ctr_id key;
+
+	if (off < 0 || off > CG_NAME_LEN)
+		return false;
+	if (bpf_probe_read_kernel(key.id, sizeof(key.id), kname + off))
+		return false;
+	return bpf_map_lookup_elem(&await_ids, &key) != NULL;
+}
+
+/*
+ * A cgroup v2 directory named after an awaited container: <id>,
+ * <runtime>-<id> (cgroupfs drivers) or <runtime>-<id>.scope (systemd:
+ * docker-, cri-containerd-, crio-, libpod-): the id ends the name, or
+ * comes before ".scope". Follow it from its mkdir: the runtime moves the
+ * container's first task in only afterwards. Loaded only under follow.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	const char *kname = BPF_CORE_READ(cgrp, kn, name);
+	char name[CG_NAME_LEN];
+	long len;
+	__u64 id;
+	__u8 one = 1;
+	int level;
+
+	/* the default hierarchy is hierarchy 0: the ids the task filter sees */
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	len = bpf_probe_read_kernel_str(name, sizeof(name), kname) - 1;
+	if (len < CTR_ID_LEN || (!awaited_at(kname, len - CTR_ID_LEN) &&
+				 !awaited_at(kname, len - CTR_ID_LEN - SCOPE_SUFFIX_LEN)))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	level = BPF_CORE_READ(cgrp, level);
+	if (level < 0 || level >= CG_MAX_LEVELS)
+		return 0;
+	bpf_map_update_elem(&follow_cgroups, &id, &one, BPF_ANY);
+	__sync_fetch_and_or(&follow_cg_levels, 1ULL << level);
+	return 0;
+}
+
 /*
  * The fentry tier. Each syscall hook has a tracepoint and an fentry/fexit
  * variant calling the same static function; the collector autoloads one.
@@ -445,12 +641,28 @@ static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to
 	return 0;
 }
 
+/*
+ * Under follow, a switch into a followed namespace (the fentry tier's view
+ * of a setns) makes its task traced before the switch is reported.
+ */
+static __always_inline void follow_switch(struct task_struct *p, struct nsproxy *to)
+{
+	__u32 ino[NST_NS_COUNT] = {};
+
+	if (!follow || !to || is_traced(p->tgid))
+		return;
+	nsproxy_inos(to, ino);
+	if (ns_followed(ino))
+		start_tracing(p->tgid);
+}
+
 /* unshare, setns and exit all pass through here; new == NULL at exit */
 SEC("fentry/switch_task_namespaces")
 int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
 {
 	__u32 tgid = p->tgid;
 
+	follow_switch(p, new);
 	emit_switch(p, new, 0);
 	if (!new &&untrace_at_exit_switch && filter_tgid && p->pid == tgid)
 		bpf_map_delete_elem(&traced, &tgid);

@@ -3,6 +3,7 @@
 #   docker_setup          docker_need and docker_start, or end the test failed
 #   docker_start          start dockerd (Debian's docker.io) in $TMP/docker
 #   docker_image NAME     import a busybox-static root file system as NAME
+#   docker_pod_env        pod_uid, pod_parent and pod_labels for a pod-like group
 #   dk ARGS...            the docker client, pointed at that engine
 #   docker_stop           stop it and remove everything (also run on EXIT)
 #   docker_stop_checked   docker_stop, then a TAP line: nothing of it is left
@@ -82,6 +83,16 @@ docker_image() {
 	chroot "$root" /bin/busybox --install -s /bin
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 	tar -C "$root" -c . | dk import --change 'ENV PATH=/bin' - "$1" >/dev/null
+}
+
+# docker_pod_env: a fresh pod uid, and what a kubelet would give the pod's
+# containers: pod_parent (--cgroup-parent, the cgroupfs kubepods layout) and
+# pod_labels (io.kubernetes.pod.*: pod web-0 in namespace shop)
+docker_pod_env() {
+	pod_uid=$(cat /proc/sys/kernel/random/uuid)
+	pod_parent=/kubepods/besteffort/pod$pod_uid
+	pod_labels="--label io.kubernetes.pod.name=web-0 --label io.kubernetes.pod.namespace=shop
+	--label io.kubernetes.pod.uid=$pod_uid"
 }
 
 docker_stop() {

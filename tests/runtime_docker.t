@@ -50,10 +50,7 @@ fi
 echo "# web1's cgroup: $(grep '^0::' "/proc/$w1/cgroup")"
 
 section "a pod without Kubernetes"
-pod_uid=$(cat /proc/sys/kernel/random/uuid)
-pod_parent=/kubepods/besteffort/pod$pod_uid
-pod_labels="--label io.kubernetes.pod.name=web-0 --label io.kubernetes.pod.namespace=shop
-	--label io.kubernetes.pod.uid=$pod_uid"
+docker_pod_env
 # shellcheck disable=SC2086
 check "the pause container runs under $pod_parent" \
 	dk run -d --name web-0-pause --network=none --ipc=shareable --cgroup-parent="$pod_parent" \

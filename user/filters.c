@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <string.h>
 #include "event.h"
 #include "filters.h"
@@ -72,8 +73,66 @@ int nst_filter_opt(int c, const char *arg, struct nst_filters *f, char *err, siz
 	case 'v':
 		t->verbose = true;
 		return 1;
+	case NST_OPT_NS_OF:
+		return nst_parse_pids(arg, f->follow.ns_of, NST_MAX_PIDS, &f->follow.nns_of, err,
+				      errlen)
+			       ? -1
+			       : 1;
+	case NST_OPT_CONTAINER:
+		f->follow.containers = arg;
+		return 1;
+	case NST_OPT_POD:
+		f->follow.pods = arg;
+		return 1;
+	case NST_OPT_WAIT:
+		f->follow.wait = true;
+		return 1;
 	}
 	return nst_backend_opt(c, arg, t, err, errlen);
+}
+
+struct nst_tracer *nst_filters_open(struct nst_filters *f, nst_event_fn fn, void *ctx, char *err,
+				    size_t errlen)
+{
+	struct nst_follow *follow = NULL;
+	struct nst_tracer *t;
+	int ret;
+
+	f->t.follow = nst_follow_wanted(&f->follow);
+	if (f->follow.wait && !f->t.follow) {
+		snprintf(err, errlen, "--wait needs --container or --pod (what to wait for)");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (f->t.follow && (ret = nst_follow_prepare(&f->follow, f->t.ns_slots, f->t.verbose,
+						     &follow, err, errlen))) {
+		errno = -ret;
+		return NULL;
+	}
+	t = nst_tracer_open(&f->t, fn, ctx, err, errlen);
+	if (t && follow && (ret = nst_follow_attach(follow, t, err, errlen))) {
+		nst_tracer_close(t);
+		t = NULL;
+		errno = -ret;
+	}
+	nst_follow_free(follow);
+	return t;
+}
+
+/* " ns_of=1,2 container=web1 pod=shop/web-0 wait=1": only what was given */
+static size_t describe_follow(const struct nst_follow_opts *o, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < o->nns_of && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%d", i ? "," : " ns_of=", o->ns_of[i]);
+	if (o->containers && off < len)
+		off += snprintf(buf + off, len - off, " container=%s", o->containers);
+	if (o->pods && off < len)
+		off += snprintf(buf + off, len - off, " pod=%s", o->pods);
+	if (o->wait && off < len)
+		off += snprintf(buf + off, len - off, " wait=1");
+	return off;
 }
 
 void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len)
@@ -83,7 +142,10 @@ void nst_filters_describe(const struct nst_filters *f, char *buf, size_t len)
 	for (int i = 0; i < f->t.npids && off < len; i++)
 		off += snprintf(buf + off, len - off, "%s%d", i ? "," : "", f->pids[i]);
 	if (off < len)
-		snprintf(buf + off, len - off, " comm=%s ns_slots=0x%x cgroup=%s failed_only=%d",
-			 f->t.comm ? f->t.comm : "", f->t.ns_slots, f->t.cgroup ? f->t.cgroup : "",
-			 f->t.failed_only);
+		off += snprintf(buf + off, len - off,
+				" comm=%s ns_slots=0x%x cgroup=%s failed_only=%d",
+				f->t.comm ? f->t.comm : "", f->t.ns_slots,
+				f->t.cgroup ? f->t.cgroup : "", f->t.failed_only);
+	if (off < len)
+		describe_follow(&f->follow, buf + off, len - off);
 }

@@ -246,7 +246,7 @@ int cmd_record(int argc, char **argv)
 		o.f.t.npids = 1;
 	}
 	nst_install_signals();
-	t = nst_tracer_open(&o.f.t, rec_event, &r, r.err, sizeof(r.err));
+	t = nst_filters_open(&o.f, rec_event, &r, r.err, sizeof(r.err));
 	if (!t) {
 		nst_errorf("%s", r.err);
 		return NST_EXIT_USAGE;

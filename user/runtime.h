@@ -106,6 +106,14 @@ int nst_k8s_pod_by_uid(const char *root, const char *uid, char *name, size_t nam
 		       size_t nslen);
 
 /*
+ * Every pod of the kubelet's log directories under root (NULL: as above):
+ * fn(ctx, namespace, name, uid) for each, until it returns non-zero.
+ * Returns how many were seen, or -errno when root cannot be read.
+ */
+typedef int (*nst_k8s_pod_fn)(void *ctx, const char *ns, const char *name, const char *uid);
+int nst_k8s_pods(const char *root, nst_k8s_pod_fn fn, void *ctx);
+
+/*
  * The socket DOCKER_HOST names, if it is unix://PATH: PATH; NULL when it
  * is unset, empty, or another scheme (tcp://, ssh:// are not followed).
  */

@@ -353,7 +353,9 @@ static void handle_event(struct client *cl, json_object *ev)
 	a = json_object_get_string(action);
 	if (!strcmp(a, "destroy"))
 		nst_rt_forget(cl->src->rt, json_object_get_string(id));
-	else if (!strcmp(a, "start") || !strcmp(a, "die") || !strcmp(a, "rename"))
+	/* create: known by name before it starts (--wait traces its first calls) */
+	else if (!strcmp(a, "create") || !strcmp(a, "start") || !strcmp(a, "die") ||
+		 !strcmp(a, "rename"))
 		/*
 		 * A second handle from inside this one's write callback: the
 		 * stream waits (the engine buffers) while one inspect runs.

@@ -53,3 +53,43 @@ int nst_k8s_pod_by_uid(const char *root, const char *uid, char *name, size_t nam
 	closedir(dir);
 	return ret;
 }
+
+/* "<ns>_<name>_<uid>" split into its three parts; false when it is not one */
+static bool split_any_pod_dir(const char *dir, char *ns, size_t nslen, char *name, size_t namelen,
+			      char *uid, size_t uidlen)
+{
+	const char *first = strchr(dir, '_'), *last = strrchr(dir, '_');
+
+	if (!first || first == last || first == dir || last == first + 1 || !last[1] ||
+	    (size_t)(first - dir) >= nslen || (size_t)(last - first - 1) >= namelen ||
+	    strlen(last + 1) >= uidlen)
+		return false;
+	snprintf(ns, nslen, "%.*s", (int)(first - dir), dir);
+	snprintf(name, namelen, "%.*s", (int)(last - first - 1), first + 1);
+	snprintf(uid, uidlen, "%s", last + 1);
+	return true;
+}
+
+int nst_k8s_pods(const char *root, nst_k8s_pod_fn fn, void *ctx)
+{
+	const char *env = getenv("NSTRACE_PODS_LOG_DIR");
+	char ns[64], name[256], uid[64];
+	const struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	if (!root)
+		root = env && *env ? env : PODS_LOG_DIR;
+	if (!(dir = opendir(root)))
+		return -errno;
+	while ((d = readdir(dir))) {
+		if (!split_any_pod_dir(d->d_name, ns, sizeof(ns), name, sizeof(name), uid,
+				       sizeof(uid)))
+			continue;
+		n++;
+		if (fn(ctx, ns, name, uid))
+			break;
+	}
+	closedir(dir);
+	return n;
+}

@@ -226,7 +226,7 @@ int cmd_serve(int argc, char **argv)
 		return NST_EXIT_FAIL;
 	}
 	sv.m = nst_metrics_new(top);
-	t = sv.m ? nst_tracer_open(&f.t, metrics_event, sv.m, err, sizeof(err)) : NULL;
+	t = sv.m ? nst_filters_open(&f, metrics_event, sv.m, err, sizeof(err)) : NULL;
 	if (!t) {
 		nst_errorf("%s", err[0] ? err : "failed to allocate metrics");
 		nst_metrics_free(sv.m);

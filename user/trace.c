@@ -207,7 +207,7 @@ int cmd_trace(int argc, char **argv)
 	nst_printer_init(&st.pr, stdout, o.json, o.timestamps, o.cols_set ? &o.cols : NULL);
 	st.reg = nsreg_new();
 	open_containers(&st);
-	t = nst_tracer_open(&o.f.t, on_event, &st, err, sizeof(err));
+	t = nst_filters_open(&o.f, on_event, &st, err, sizeof(err));
 	if (!t) {
 		nst_errorf("%s", err);
 		close_containers(&st);

@@ -78,6 +78,12 @@ static int check_opts(const struct nst_tracer_opts *o, char *err, size_t errlen)
 			 o->comm, NST_COMM_LEN - 1);
 		return -EINVAL;
 	}
+	if (o->follow && o->npids) {
+		snprintf(err, errlen,
+			 "--pid cannot be combined with --ns-of, --container or --pod "
+			 "(use one of them)");
+		return -EINVAL;
+	}
 	for (int i = 0; i < o->npids; i++) {
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
 			snprintf(err, errlen, "failed to trace pid %d: no such process",
@@ -124,6 +130,12 @@ static int resolve_backend(const struct nst_tracer_opts *o, enum nst_backend *b,
 			return -EINVAL;
 		}
 	}
+	if (*b == NST_BACKEND_KMOD && o->follow) {
+		snprintf(err, errlen,
+			 "failed to set the container filter: --ns-of, --container and --pod "
+			 "need the bpf backend");
+		return -EINVAL;
+	}
 	/* a bpf tier asked for by name means the bpf backend */
 	if (*b == NST_BACKEND_AUTO && o->tier != NST_TIER_AUTO)
 		*b = o->tier == NST_TIER_KPROBE ? NST_BACKEND_KMOD : NST_BACKEND_BPF;
@@ -150,7 +162,8 @@ static int open_auto(struct nst_tracer *t, const struct nst_tracer_opts *o, char
 	char why[512];
 	int ret = nst_bpf_open(t, o, err, errlen);
 
-	if (!ret || ret == -ESRCH || ret == -EINVAL || !nst_kmod_available())
+	/* the module cannot follow containers: its error would hide bpf's */
+	if (!ret || ret == -ESRCH || ret == -EINVAL || o->follow || !nst_kmod_available())
 		return ret;
 	if (o->verbose)
 		fprintf(stderr, "nstrace: bpf backend unavailable (%s); trying the kernel module\n",
@@ -191,7 +204,7 @@ static int open_backend(struct nst_tracer *t, enum nst_backend backend,
  */
 static bool frees_need_filter(const struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
-	return t->tier != NST_TIER_TRACEPOINT && (o->npids || o->comm || o->cgroup);
+	return t->tier != NST_TIER_TRACEPOINT && (o->npids || o->comm || o->cgroup || o->follow);
 }
 
 static bool free_is_traced(const struct nsreg *seen, const struct nst_event *e)
@@ -258,6 +271,21 @@ int nst_tracer_poll(struct nst_tracer *t, int timeout_ms)
 int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid)
 {
 	return t->ops->add_pid(t, pid);
+}
+
+int nst_tracer_follow_cgroup(struct nst_tracer *t, __u64 cgid, int level)
+{
+	return t->ops->follow_cgroup ? t->ops->follow_cgroup(t, cgid, level) : -EOPNOTSUPP;
+}
+
+int nst_tracer_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino)
+{
+	return t->ops->follow_ns ? t->ops->follow_ns(t, type, ino) : -EOPNOTSUPP;
+}
+
+int nst_tracer_await_cgroup(struct nst_tracer *t, const char *id)
+{
+	return t->ops->await_cgroup ? t->ops->await_cgroup(t, id) : -EOPNOTSUPP;
 }
 
 int nst_tracer_live_pids(struct nst_tracer *t)

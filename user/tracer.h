@@ -33,6 +33,11 @@ struct nst_tracer_opts {
 	__u32 ns_slots; /* 1 << enum nst_ns; 0 means all */
 	const char *cgroup; /* cgroup v2 path: this cgroup and below */
 	bool failed_only;
+	/*
+	 * --ns-of, --container, --pod: trace what nst_tracer_follow_* name, and
+	 * every task that joins it (bpf backend only). Not with pids.
+	 */
+	bool follow;
 	bool verbose; /* libbpf debug output */
 	enum nst_backend backend; /* auto: $NSTRACE_BACKEND when set */
 	enum nst_tier tier;
@@ -59,6 +64,22 @@ int nst_tracer_poll(struct nst_tracer *t, int timeout_ms);
 
 /* Add a tgid to the traced set (only with a pid filter). */
 int nst_tracer_add_pid(struct nst_tracer *t, pid_t pid);
+
+/*
+ * With opts.follow: trace every task in the cgroup v2 directory of id cgid
+ * (at level, the root being 0) and below it; and every task in, or
+ * entering, the namespace of CLONE_NEW* type and inode ino, with what it
+ * forks afterwards. 0, or -errno.
+ */
+int nst_tracer_follow_cgroup(struct nst_tracer *t, __u64 cgid, int level);
+int nst_tracer_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino);
+
+/*
+ * With opts.follow: follow the cgroup v2 directory named after container
+ * id (64 hex: "<id>" or "<runtime>-<id>.scope") from the moment it is made,
+ * in the kernel, before a task can be in it. 0, or -errno.
+ */
+int nst_tracer_await_cgroup(struct nst_tracer *t, const char *id);
 
 /* How many traced tgids are still alive (pid filter only; -1 otherwise). */
 int nst_tracer_live_pids(struct nst_tracer *t);

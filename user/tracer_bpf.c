@@ -272,7 +272,9 @@ static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
 	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
 	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch);
-	s->rodata->filter_tgid = o->npids > 0;
+	s->rodata->filter_tgid = o->npids > 0 || o->follow;
+	s->rodata->follow = o->follow;
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow);
 	s->rodata->nr_clone = SYS_clone;
 	s->rodata->nr_clone3 = SYS_clone3;
 	s->rodata->nr_unshare = SYS_unshare;
@@ -306,6 +308,46 @@ static int bpf_add_pid(struct nst_tracer *t, pid_t pid)
 	__u8 one = 1;
 
 	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.traced), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int bpf_follow_cgroup(struct nst_tracer *t, __u64 cgid, int level)
+{
+	struct nstrace_bpf *s = skel_of(t);
+	__u8 one = 1;
+
+	if (level < 0 || level >= 32)
+		return -ERANGE;
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.follow_cgroups), &cgid, &one, BPF_ANY))
+		return -errno;
+	/* after the id: a level without one costs a lookup, an id without its level misses */
+	__atomic_or_fetch(&s->bss->follow_cg_levels, 1ULL << level, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int bpf_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino)
+{
+	struct {
+		__u32 type;
+		__u32 ino;
+	} key = { type, ino };
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.follow_ns), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int bpf_await_cgroup(struct nst_tracer *t, const char *id)
+{
+	char key[64];
+	__u8 one = 1;
+
+	if (strlen(id) != sizeof(key))
+		return -EINVAL;
+	memcpy(key, id, sizeof(key));
+	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.await_ids), key, &one, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -647,5 +689,8 @@ static const struct nst_tracer_ops bpf_ops = {
 	.add_pid = bpf_add_pid,
 	.live_pids = bpf_live_pids,
 	.lost = bpf_lost,
+	.follow_cgroup = bpf_follow_cgroup,
+	.follow_ns = bpf_follow_ns,
+	.await_cgroup = bpf_await_cgroup,
 	.close = bpf_close,
 };

@@ -15,6 +15,10 @@ struct nst_tracer_ops {
 	int (*add_pid)(struct nst_tracer *t, pid_t pid);
 	int (*live_pids)(struct nst_tracer *t);
 	__u64 (*lost)(struct nst_tracer *t);
+	/* NULL where the backend cannot follow (kmod) */
+	int (*follow_cgroup)(struct nst_tracer *t, __u64 cgid, int level);
+	int (*follow_ns)(struct nst_tracer *t, __u32 type, __u32 ino);
+	int (*await_cgroup)(struct nst_tracer *t, const char *id);
 	void (*close)(struct nst_tracer *t); /* frees impl */
 };
 
