@@ -14,14 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 needs test docker
 . "$(dirname "$0")/docker.sh"
-docker_need
-
-section "engine"
-if ! docker_start; then
-	not_ok "dockerd starts" "see its log above"
-	done_testing
-	exit
-fi
+docker_setup
 ok "dockerd started"
 check "image imported from a busybox-static root" docker_image nstbox
 export DOCKER_HOST=unix://$DK_SOCK
