@@ -309,6 +309,9 @@ int ls_containers_view(const struct ls_view_opts *v)
 		ret = tb ? view_print(tb) : NST_EXIT_FAIL;
 		if (!tb)
 			nst_errorf("failed to build the table: out of memory");
+		/* an empty table prints nothing at all, as lsns does: say why */
+		if (tb && !cs.n && !v->json)
+			fprintf(stderr, "nstrace ls: no containers are running\n");
 		ls_ctrs_free(&cs);
 	}
 	inv_free(&inv);
