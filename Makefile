@@ -154,7 +154,7 @@ $(BIN): $(OUTPUT)/user/main.o $(LIB) $(CONFIG_MK)
 # tests/valgrind.t runs both, since its suppressions must hold for either
 # linkage (a build without the static archives links this way).
 $(OUTPUT)/nstrace-dynamic: $(OUTPUT)/user/main.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(BPF_LIBS) -lsmartcols -lm -lpthread -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(BPF_LIBS) -ljson-c -lsmartcols -lm -lpthread -o $@
 
 # The kselftest harness is GPL-2.0-only code of others: extracted at build
 # time from Debian's linux-source tarball, never committed.
