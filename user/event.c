@@ -581,6 +581,33 @@ static void jw_str_or_null(struct jw *w, const char *k, const char *v)
 		jw_null(w, k);
 }
 
+void nst_json_ctr(struct jw *w, const char *k, const struct nst_ctr_info *i)
+{
+	if (!i || !i->id[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "id", i->id);
+	jw_str_or_null(w, "name", i->name);
+	jw_str_or_null(w, "runtime", i->runtime);
+	jw_str_or_null(w, "image", i->image);
+	jw_obj_close(w);
+}
+
+void nst_json_pod(struct jw *w, const char *k, const struct nst_ctr_info *i)
+{
+	if (!i || !i->pod_uid[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "uid", i->pod_uid);
+	jw_str_or_null(w, "name", i->pod_name);
+	jw_str_or_null(w, "namespace", i->pod_namespace);
+	jw_obj_close(w);
+}
+
 /* target.container: {"id","name"} of the container whose namespaces a setns enters */
 static void json_target_container(struct jw *w, const struct nst_event *e, const struct nst_fmt *f)
 {
@@ -603,16 +630,7 @@ static void json_container(struct jw *w, const char *k, const struct nst_event *
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.id[0]) {
-		jw_null(w, k);
-		return;
-	}
-	jw_obj_open(w, k);
-	jw_str(w, "id", c->ctr.id);
-	jw_str_or_null(w, "name", c->ctr.name);
-	jw_str_or_null(w, "runtime", c->ctr.runtime);
-	jw_str_or_null(w, "image", c->ctr.image);
-	jw_obj_close(w);
+	nst_json_ctr(w, k, c && c->state == NST_CTR_FOUND ? &c->ctr : NULL);
 }
 
 static void json_pod(struct jw *w, const char *k, const struct nst_event *e,
@@ -620,15 +638,7 @@ static void json_pod(struct jw *w, const char *k, const struct nst_event *e,
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0]) {
-		jw_null(w, k);
-		return;
-	}
-	jw_obj_open(w, k);
-	jw_str(w, "uid", c->ctr.pod_uid);
-	jw_str_or_null(w, "name", c->ctr.pod_name);
-	jw_str_or_null(w, "namespace", c->ctr.pod_namespace);
-	jw_obj_close(w);
+	nst_json_pod(w, k, c && c->state == NST_CTR_FOUND ? &c->ctr : NULL);
 }
 
 static void json_target(struct jw *w, const char *k, const struct nst_event *e,

@@ -34,7 +34,7 @@ static int on_lost(void *ctx, __u64 ts, __u64 total)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nst_rec_reader_ops ops = { on_meta, on_event, on_lost };
+	struct nst_rec_reader_ops ops = { .meta = on_meta, .event = on_event, .lost = on_lost };
 	struct nst_rec_status st;
 	char err[256];
 
