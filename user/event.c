@@ -413,15 +413,10 @@ static void pod_text(struct sb *s, const struct nst_event *e, const struct nst_f
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0])
-		return;
-	if (c->ctr.pod_name[0] && c->ctr.pod_namespace[0]) {
-		sb_str(s, c->ctr.pod_namespace);
-		sb_chr(s, '/');
-		sb_str(s, c->ctr.pod_name);
-	} else {
-		sb_str(s, c->ctr.pod_uid);
-	}
+	char label[NST_CTR_NAME_LEN + 64];
+
+	if (c && c->state == NST_CTR_FOUND && c->ctr.pod_uid[0])
+		sb_str(s, nst_pod_label(&c->ctr, label, sizeof(label)));
 }
 
 static bool has_latency(const struct nst_event *e)

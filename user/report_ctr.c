@@ -248,10 +248,8 @@ const char *rec_group_label(const struct rec_groups *g, const struct rec_group *
 		snprintf(buf, len, "(not resolved)");
 	else if (g->by == REC_BY_POD && !i->pod_uid[0])
 		snprintf(buf, len, "(no pod)");
-	else if (g->by == REC_BY_POD && i->pod_name[0])
-		snprintf(buf, len, "%s/%s", i->pod_namespace, i->pod_name);
 	else if (g->by == REC_BY_POD)
-		snprintf(buf, len, "%s", i->pod_uid);
+		nst_pod_label(i, buf, len);
 	else if (i->id[0])
 		nst_ctr_label(i, buf, len);
 	else
