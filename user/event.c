@@ -640,19 +640,28 @@ static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 			const struct nst_fmt *f)
 {
 	char buf[256];
+	bool freed = e->kind == NST_K_NS_FREE;
 
-	if (e->kind != NST_K_SETNS) {
+	if (e->kind != NST_K_SETNS && !freed) {
 		jw_null(w, k);
 		return;
 	}
 	jw_obj_open(w, k);
-	jw_str(w, "kind", nst_target_name(e->target_kind));
-	jw_i64(w, "fd", e->setns_fd);
-	if (e->target_type)
-		jw_str(w, "type", nst_flags_str(NST_K_SETNS, e->target_type, buf, sizeof(buf)));
+	/* ns_free: the namespace freed, its type and inode; no fd, no pid */
+	if (freed) {
+		jw_null(w, "kind");
+		jw_null(w, "fd");
+	} else {
+		jw_str(w, "kind", nst_target_name(e->target_kind));
+		jw_i64(w, "fd", e->setns_fd);
+	}
+	if (freed || e->target_type)
+		jw_str(w, "type",
+		       nst_flags_str(NST_K_SETNS, freed ? e->flags : e->target_type, buf,
+				     sizeof(buf)));
 	else
 		jw_null(w, "type");
-	if (e->target_kind == NST_TGT_PIDFD)
+	if (!freed && e->target_kind == NST_TGT_PIDFD)
 		jw_u64(w, "pid", e->target_pid);
 	else
 		jw_null(w, "pid");
