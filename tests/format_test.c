@@ -162,8 +162,9 @@ TEST(ns_free_json_names_the_inode)
 	nst_colset_all_json(&cols, false);
 	nst_print_json(out, &cols, &e, &f);
 	fclose(out);
-	snprintf(want, sizeof(want), "\"target\":{\"kind\":null,\"fd\":null,\"type\":"
-				     "\"CLONE_NEWUTS\",\"pid\":null,\"ns\":{\"uts\":%u}}",
+	snprintf(want, sizeof(want),
+		 "\"target\":{\"kind\":null,\"fd\":null,\"type\":"
+		 "\"CLONE_NEWUTS\",\"pid\":null,\"ns\":{\"uts\":%u}}",
 		 4026532999U);
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);
 	nst_event_detail(&e, &f, detail, sizeof(detail));

@@ -143,6 +143,11 @@ check "xmark1 is not under web2's heading" not_under_heading "$TMP/tc.txt" conta
 check "--group-by pod: the pods table names shop/web-0" grep -qE "^  shop/web-0 +${pod_uid:0:12} " "$TMP/tp.txt"
 check "xmark3 (pid $p3): under pod shop/web-0's heading" under_heading "$TMP/tp.txt" pod shop/web-0 "$p3"
 
+"$NSTRACE" report -f chrome "$TMP/r.nst" >"$TMP/c.json" 2>"$TMP/c.err"
+check "chrome: xmark1's process track (pid $p1) is named after web1" \
+	jq -e --argjson p "$p1" '.traceEvents | any(.ph == "M" and .pid == $p and
+	(.args.name | endswith(" web1")))' "$TMP/c.json"
+
 section "bad input"
 expect_usage "--group-by what: an error naming the valid ones" "valid: container, pod" \
 	"$NSTRACE" report --group-by what "$TMP/r.nst"

@@ -32,6 +32,7 @@ static int load_meta(void *ctx, const struct nst_rec_meta *m)
 
 	rec->meta = *m;
 	rec->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	rec_idents_fmt(rec->ids, &rec->fmt);
 	return 0;
 }
 
@@ -293,11 +294,16 @@ static int parse_format(const char *s, enum report_format *f)
 static int render_loaded(const char *path, enum report_format format, struct nst_rec_status *st,
 			 char *err, size_t errlen)
 {
-	struct recording rec = {};
+	struct rec_idents ids;
+	struct recording rec = { .ids = &ids };
 	struct nst_rec_reader_ops ops = { .meta = load_meta,
 					  .event = load_event,
 					  .lost = load_lost };
-	int ret = nst_rec_read_file(path, &ops, &rec, &rec.st, err, errlen);
+	int ret = rec_idents_load(&ids, path, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = nst_rec_read_file(path, &ops, &rec, &rec.st, err, errlen);
 
 	*st = rec.st;
 	if (!ret) {
@@ -308,6 +314,7 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 	}
 	free(rec.ev);
 	free(rec.lost);
+	rec_idents_free(&ids);
 	return ret;
 }
 

@@ -21,6 +21,7 @@ struct recording {
 	struct lost_mark *lost;
 	size_t nlost, lost_cap;
 	struct nst_rec_status st;
+	struct rec_idents *ids; /* its containers */
 };
 
 /* The containers a recording names (report_ctr.c). */

@@ -274,23 +274,30 @@ void rec_groups_sort(struct rec_groups *g)
 
 void rec_groups_print(const struct rec_groups *g, FILE *out)
 {
-	char label[NST_CTR_NAME_LEN + 80], created[256];
+	char label[NST_CTR_NAME_LEN + 80], created[256], pod[NST_CTR_NAME_LEN + 64];
 	bool pods = g->by == REC_BY_POD;
 
-	fprintf(out, "\n%s (events, processes, namespaces created, setns calls, failed calls)\n",
+	fprintf(out, "\n%s (events, processes, setns calls, failed calls, namespaces created)\n",
 		pods ? "Pods" : "Containers");
-	fprintf(out, "  %-24s %-12s %-10s %-8s %-8s %-8s %s\n", pods ? "POD" : "CONTAINER",
-		pods ? "UID" : "ID", "RUNTIME", "EVENTS", "PROCS", "SETNS", "FAILED  CREATED");
+	if (pods)
+		fprintf(out, "  %-24s %-12s ", "POD", "UID");
+	else
+		fprintf(out, "  %-24s %-12s %-10s %-20s ", "CONTAINER", "ID", "RUNTIME", "POD");
+	fprintf(out, "%-8s %-6s %-6s %-6s %s\n", "EVENTS", "PROCS", "SETNS", "FAILED", "CREATED");
 	for (size_t i = 0; i < g->n; i++) {
 		const struct rec_group *x = &g->v[i];
 		const char *id = pods ? x->info.pod_uid : x->info.id;
 
 		created_text(x, created, sizeof(created));
-		fprintf(out, "  %-24s %-12.12s %-10s %-8llu %-8llu %-8llu %-7llu %s\n",
-			rec_group_label(g, x, label, sizeof(label)), id[0] ? id : "-",
-			!pods && x->info.runtime[0] ? x->info.runtime : "-",
-			(unsigned long long)x->events, (unsigned long long)x->procs,
-			(unsigned long long)x->setns, (unsigned long long)x->failed, created);
+		fprintf(out, "  %-24s %-12.12s ", rec_group_label(g, x, label, sizeof(label)),
+			id[0] ? id : "-");
+		if (!pods)
+			fprintf(out, "%-10s %-20s ", x->info.runtime[0] ? x->info.runtime : "-",
+				x->info.pod_uid[0] ? nst_pod_label(&x->info, pod, sizeof(pod))
+						   : "-");
+		fprintf(out, "%-8llu %-6llu %-6llu %-6llu %s\n", (unsigned long long)x->events,
+			(unsigned long long)x->procs, (unsigned long long)x->setns,
+			(unsigned long long)x->failed, created);
 	}
 }
 
