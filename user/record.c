@@ -422,6 +422,9 @@ int cmd_record(int argc, char **argv)
 	/* attached, file open, command started: nothing left that needs privileges */
 	nst_caps_keep(0);
 	nst_names_runtimes(&r.ids.names, o.f.t.verbose, FIRST_WALK_MS);
+	/* -J prints the container keys, as trace --json and the report of the file do */
+	if (r.ids.names.ctr)
+		nst_printer_containers(&r.pr, r.ids.names.ctr, false);
 	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
 		nst_tracer_describe(t));
 	record_loop(&r, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
