@@ -153,7 +153,8 @@ void nst_names_runtimes(struct nst_names *n, bool verbose, int wait_ms)
 		return;
 	n->rt = nst_runtimes_open(&ro);
 	nst_containers_set_runtimes(n->ctr, n->rt);
-	nst_containers_wait(n->ctr, wait_ms);
+	if (wait_ms > 0)
+		nst_containers_wait(n->ctr, wait_ms);
 }
 
 void nst_names_close(struct nst_names *n)

@@ -80,7 +80,7 @@ struct nst_names {
 };
 
 void nst_names_open(struct nst_names *n, bool verbose);
-/* Ask the runtimes, and wait up to wait_ms for the resolver's first walk. */
+/* Ask the runtimes, and wait up to wait_ms (0: not at all) for the resolver's first walk. */
 void nst_names_runtimes(struct nst_names *n, bool verbose, int wait_ms);
 void nst_names_close(struct nst_names *n);
 

@@ -23,8 +23,6 @@
 #include "privs.h"
 #include "recfile.h"
 
-/* how long the first walk may take before the first events are written without it */
-#define FIRST_WALK_MS 500
 /* a container without a name is asked again once a second for this many seconds */
 #define NAME_TRIES 60
 
@@ -421,7 +419,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
 	nst_caps_keep(0);
-	nst_names_runtimes(&r.ids.names, o.f.t.verbose, FIRST_WALK_MS);
+	/* no wait for the first walk: what it has not seen yet is asked again (ident_retry) */
+	nst_names_runtimes(&r.ids.names, o.f.t.verbose, 0);
 	/* -J prints the container keys, as trace --json and the report of the file do */
 	if (r.ids.names.ctr)
 		nst_printer_containers(&r.pr, r.ids.names.ctr, false);

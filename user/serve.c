@@ -37,8 +37,6 @@ struct serve {
 };
 
 #define DEFAULT_MAX_LABEL_VALUES 100
-/* how long the resolver's first walk may take before the first events are counted */
-#define FIRST_WALK_MS 500
 
 static struct nst_mhd mhd;
 static volatile sig_atomic_t serve_stop;
@@ -283,7 +281,8 @@ int cmd_serve(int argc, char **argv)
 	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
 	if (sv.names.ctr)
-		nst_names_runtimes(&sv.names, f.t.verbose, FIRST_WALK_MS);
+		/* no wait for the first walk: unnamed cgroups are counted aside meanwhile */
+		nst_names_runtimes(&sv.names, f.t.verbose, 0);
 	else
 		sv.names.rt = nst_runtimes_open(&(struct nst_runtime_opts){ 0 });
 	d = start_http(&sv, &ss, listen_on);
