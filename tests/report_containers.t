@@ -148,6 +148,31 @@ check "chrome: xmark1's process track (pid $p1) is named after web1" \
 	jq -e --argjson p "$p1" '.traceEvents | any(.ph == "M" and .pid == $p and
 	(.args.name | endswith(" web1")))' "$TMP/c.json"
 
+# Its first events come before any cgroup walk has seen it: the recording
+# names them once the resolver does (identity entries written later).
+section "a container that starts while recording (--wait)"
+"$NSTRACE" record -o "$TMP/r4.nst" --container web4 --wait >/dev/null 2>"$TMP/rec4.err" &
+REC4=$!
+if wait_for "$TMP/rec4.err" "Waiting for container 'web4'\|^Recording"; then
+	check "web4 starts and unshares a uts namespace" dk run -d --name web4 --network=none \
+		--cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+		nstbox sh -c 'unshare -u true; sleep 3600'
+	sleep 2
+	kill -INT $REC4
+	wait $REC4
+	check "record --wait ends cleanly" [ $? -eq 0 ]
+	id4=$(dk inspect -f '{{.Id}}' web4)
+	"$NSTRACE" report -f json "$TMP/r4.nst" >"$TMP/ev4.json" 2>"$TMP/ev4.err"
+	all=$(jq -c --argjson cg "$(jq -s --arg id "$id4" 'map(select(.container.id == $id)) | .[0].cgroup_id // 0' "$TMP/ev4.json")" \
+		'select(.cgroup_id == $cg)' "$TMP/ev4.json" | wc -l)
+	n=$(jq -c --arg id "$id4" 'select(.container.id == $id and .container.name == "web4")' "$TMP/ev4.json" | wc -l)
+	check "every event of web4's cgroup names web4 ($n of $all)" [ "$all" -gt 0 -a "$n" -eq "$all" ]
+	n=$(jq -c --arg id "$id4" 'select(.container.id == $id and .syscall == "unshare" and .flags == "CLONE_NEWUTS")' "$TMP/ev4.json" | wc -l)
+	check "its unshare(CLONE_NEWUTS) is one of them" [ "$n" -ge 1 ]
+else
+	not_ok "record --container web4 --wait starts" "$(cat "$TMP/rec4.err")"
+fi
+
 section "bad input"
 expect_usage "--group-by what: an error naming the valid ones" "valid: container, pod" \
 	"$NSTRACE" report --group-by what "$TMP/r.nst"

@@ -51,7 +51,6 @@ struct idents {
 	struct nshash cgroups, nss; /* key -> index in v */
 	struct ident *v;
 	size_t n, cap;
-	size_t open; /* entries not ID_DONE: the once-a-second work */
 };
 
 struct record {
@@ -92,10 +91,10 @@ static int ident_resolve(struct record *r, struct ident *x)
 	else
 		st = nst_containers_by_ns(r->ids.names.ctr, x->key, &e.info);
 	x->tries++;
+	/* still unknown after a minute: gone before a walk saw it; the events keep its id */
 	if (st == NST_CTR_NOT_YET) {
 		if (x->tries > NAME_TRIES)
-			x->state =
-				ID_DONE; /* gone before a walk saw it: only its id is in the events */
+			x->state = ID_DONE;
 		return 0;
 	}
 	/* a namespace of the host's names nobody: a missing entry says as much */
