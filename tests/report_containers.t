@@ -11,10 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 needs test docker
 . "$(dirname "$0")/docker.sh"
-docker_setup
-ok "dockerd started"
-check "image imported from a busybox-static root file system" docker_image nstbox
-export DOCKER_HOST=unix://$DK_SOCK
+docker_ready nstbox
 docker_pod_env
 
 # mark NAME CONTAINER: a docker exec into CONTAINER whose command name is NAME

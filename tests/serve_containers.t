@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 needs test docker serve
 . "$(dirname "$0")/docker.sh"
-docker_setup
-ok "dockerd started"
-check "image imported from a busybox-static root file system" docker_image nstbox
-export DOCKER_HOST=unix://$DK_SOCK
+docker_ready nstbox
 docker_pod_env
 
 # unshare(CLONE_NEWUTS) needs CAP_SYS_ADMIN in the container, and no seccomp filter
