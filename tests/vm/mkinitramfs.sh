@@ -158,31 +158,73 @@ kcc() {
 	if [ -n "$KROOT" ]; then in_kroot "$KCC" "$@"; else "$KCC" "$@"; fi
 }
 
+# kmake_into DIR ARGS...: kmod/ built in DIR against this kernel's KDIR
+kmake_into() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r "$src/kmod" "$src/include" "$dir/"
+	kmake -C "$dir/kmod" KDIR="$KDIR" CC="$KCC" "$@"
+}
+
 build_kmod() {
-	rm -rf "$vm/kmod-src"
-	mkdir -p "$vm/kmod-src"
-	cp -r "$src/kmod" "$src/include" "$vm/kmod-src/"
 	if [ -n "$KCC_NONE" ]; then
 		echo "not buildable here: $KCC_NONE"
-	elif ! kmake -C "$vm/kmod-src/kmod" KDIR="$KDIR" CC="$KCC" >"$vm/kmod-build.log" 2>&1; then
+	elif ! kmake_into "$vm/kmod-src" >"$vm/kmod-build.log" 2>&1; then
 		echo "not buildable here: $(grep -m 1 -E 'error|Error' "$vm/kmod-build.log" | cut -c1-200)"
 	else
 		cp "$vm/kmod-src/kmod/nstrace.ko" "$stage/nst/kmod/"
 		echo "built with ${KCC##*/} $(kcc -dumpfullversion)${KROOT:+ (in a ${KROOT##*/} root)}"
 	fi
 }
+
+# For tests/vm/guest/kmod_load.t: the module with a wrong struct
+# mnt_namespace layout, and the one built for the kernel kernels.conf
+# names as this one's `foreign` (fetched if need be; a module that cannot
+# be built for it is a skip there, with foreign.why)
+build_test_kmods() {
+	local foreign fvm
+	mkdir -p "$stage/nst/kmod/test"
+	kmake_into "$vm/kmod-badlayout" KCFLAGS=-DNST_TEST_MNT_NS_PAD=16 \
+		>"$vm/kmod-badlayout.log" 2>&1 &&
+		cp "$vm/kmod-badlayout/kmod/nstrace.ko" "$stage/nst/kmod/test/nstrace-badlayout.ko"
+	foreign=$("$src/tests/vm/kconf.sh" get "$name" foreign) || return 0
+	fvm=$out/vm/$foreign
+	if ! "$src/tests/vm/kernel.sh" "$out" "$foreign" >"$vm/kmod-foreign.log" 2>&1; then
+		echo "kernel $foreign could not be fetched" >"$stage/nst/kmod/test/foreign.why"
+		return 0
+	fi
+	(
+		. "$fvm/kernel.env"
+		if [ -n "$KCC_NONE" ]; then
+			echo "no module for $foreign: $KCC_NONE" >"$stage/nst/kmod/test/foreign.why"
+		elif kmake_into "$vm/kmod-foreign" >>"$vm/kmod-foreign.log" 2>&1; then
+			cp "$vm/kmod-foreign/kmod/nstrace.ko" "$stage/nst/kmod/test/nstrace-foreign.ko"
+		else
+			echo "the module does not build for $foreign" >"$stage/nst/kmod/test/foreign.why"
+		fi
+	)
+}
+
 kmod_status=none
 if [ -f "$src/kmod/Makefile" ]; then
 	kmod_status=$(build_kmod)
 	echo "$kmod_status" >"$vm/kmod.status"
 	echo "nstrace-vm: kmod for $KVER: $kmod_status" >&2
+	case "$kmod_status" in
+	built*) build_test_kmods ;;
+	esac
 fi
 
 # The tests that do not apply here: kernels.conf's, and kmod.t without a module
 {
 	"$src/tests/vm/kconf.sh" all "$name" na 2>/dev/null || true
 	case "$kmod_status" in
-	"not buildable"*) echo "kmod.t kmod/ is $kmod_status" ;;
+	"not buildable"*)
+		echo "kmod.t kmod/ is $kmod_status"
+		echo "kmod_load.t kmod/ is $kmod_status"
+		;;
 	esac
 } >"$stage/nst/na"
 
