@@ -44,7 +44,7 @@ one() {
 	return $rc
 }
 
-echo "nstrace-vm: the matrix: $* (one at a time: ${jobs})"
+echo "nstrace-vm: the matrix: $* (${jobs} at a time)"
 failed=0
 running=0
 for name in "$@"; do
