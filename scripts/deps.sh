@@ -9,7 +9,8 @@
 # nothing is installed: it only fails, naming what is missing.
 #
 # Groups: build (the binary), test (every test: the kselftest harness,
-# prove, and the programs most tests use), vm (the qemu suite), fuzz, serve
+# prove, and the programs most tests use), vm (the qemu suite and the kernel
+# matrix: debootstrap makes the trixie root for 6.12's module), fuzz, serve
 # (a real Prometheus and HTTP clients), bench, docker (a Docker Engine),
 # fresh (scripts/fresh-check.sh).
 # A shell test names the groups it needs with `needs GROUP...` (tests/lib.sh);
@@ -18,7 +19,7 @@ set -eu
 
 pkgs_build="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev pkg-config binutils"
 pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps psmisc libcap2-bin valgrind cppcheck clang-tidy-14 clang-format-14"
-pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
+pkgs_vm="qemu-system-x86 busybox-static cpio kmod xz-utils zstd dwarves debian-archive-keyring debootstrap bsdextrautils"
 pkgs_fuzz="libclang-rt-14-dev"
 pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"
 pkgs_bench="hyperfine strace bpftrace linux-perf bc time"
