@@ -16,6 +16,8 @@ VMLINUX_H ?= $(GEN)/vmlinux.h
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# the whole commit, for nstrace --version (a build outside git says unknown)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 ABS_OUTPUT := $(abspath $(OUTPUT))
 comma := ,
@@ -40,7 +42,7 @@ BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
+	  -DNSTRACE_VERSION='"$(VERSION)"' -DNSTRACE_COMMIT='"$(COMMIT)"' $(INCLUDES)
 # What is installed decides whether libbpf, libelf, zlib and json-c are
 # linked statically, and the sonames of libmicrohttpd and libcurl (loaded
 # at run time). These are decided once, in $(CONFIG_MK), by scripts/config.sh after
@@ -126,8 +128,8 @@ $(OUTPUT)/user/%.o: user/%.c Makefile | $(SKELS) $(LSKELS)
 VERSION_FILE := $(OUTPUT)/version
 $(VERSION_FILE): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
-$(OUTPUT)/user/main.o $(OUTPUT)/user/serve.o: $(VERSION_FILE)
+	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
+$(OUTPUT)/user/main.o $(OUTPUT)/user/serve.o $(OUTPUT)/user/version.o: $(VERSION_FILE)
 
 # Made anew from the list of objects, which is rewritten only when it
 # changes: an archive updated in place would keep a removed file's object.
