@@ -38,6 +38,12 @@ TEST_SCRIPTS := $(wildcard tests/*.t)
 # workload generators: the benchmarks and some tests drive them
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+# the man pages (docs/man/nstrace*.rst; include-*.rst are their shared parts)
+RST2MAN ?= rst2man
+MAN_DIR := $(OUTPUT)/man
+MAN_SRCS := $(wildcard docs/man/nstrace*.rst)
+MAN_INCS := $(wildcard docs/man/include-*.rst)
+MAN_PAGES := $(patsubst docs/man/%.rst,$(MAN_DIR)/%.8,$(MAN_SRCS))
 
 INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
@@ -74,6 +80,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 
 .PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
+	man completion uninstall deb \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -288,7 +295,8 @@ check-built: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 check-plain: test-deps
 	@$(MAKE) --no-print-directory check-plain-built
 
-check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
+check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image \
+		$(MAN_PAGES)
 	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
 
@@ -372,6 +380,22 @@ $(OUTPUT)/bench/tp_floor: bench/tp_floor.c Makefile \
 
 demo: $(BIN)
 	$(BIN) demo
+
+# Man pages (docs/man/*.rst, reStructuredText as bpftool writes them) built
+# with Debian's rst2man. Their column lists are written from the built
+# binary's --list-columns (scripts/man-columns.sh), so a page never
+# disagrees with it; the shared parts (include-*.rst) are copied beside
+# them, and rst2man runs there, reading the page from stdin, so that every
+# include resolves in one directory. Any docutils warning fails the build.
+$(MAN_DIR)/columns.stamp: $(BIN) scripts/man-columns.sh $(MAN_INCS)
+	@scripts/deps.sh docs
+	@mkdir -p $(MAN_DIR)
+	scripts/man-columns.sh $(BIN) $(MAN_DIR)
+	cp $(MAN_INCS) $(MAN_DIR)/
+	@touch $@
+$(MAN_DIR)/%.8: docs/man/%.rst $(MAN_DIR)/columns.stamp
+	cd $(MAN_DIR) && $(RST2MAN) --halt=warning < $(abspath $<) > $*.8.tmp && mv $*.8.tmp $*.8
+man: $(MAN_PAGES)
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)/usr/local/sbin/nstrace

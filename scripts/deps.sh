@@ -11,7 +11,8 @@
 # Groups: build (the binary), test (every test: the kselftest harness,
 # prove, and the programs most tests use), vm (the qemu suite), fuzz, serve
 # (a real Prometheus and HTTP clients), bench, docker (a Docker Engine),
-# fresh (scripts/fresh-check.sh).
+# fresh (scripts/fresh-check.sh), docs (the man pages and the bash
+# completion: make man, make install), deb (the Debian package: make deb).
 # A shell test names the groups it needs with `needs GROUP...` (tests/lib.sh);
 # make check installs all of them before the first test runs.
 set -eu
@@ -26,7 +27,13 @@ pkgs_bench="hyperfine strace bpftrace linux-perf bc time"
 # dockerd starts its own containerd); the image is a busybox-static root
 pkgs_docker="docker.io containerd runc tini busybox-static python3"
 pkgs_fresh="debootstrap wget ca-certificates git"
-groups="build test vm fuzz serve bench docker fresh"
+# rst2man (python3-docutils) for the man pages; man-db to read them back;
+# bash-completion's own helpers (_init_completion) for the completion
+pkgs_docs="python3-docutils man-db bash-completion"
+# what dpkg-buildpackage needs beyond debian/control's Build-Depends, which
+# are the build and docs groups
+pkgs_deb="debhelper dpkg-dev fakeroot lintian"
+groups="build test vm fuzz serve bench docker fresh docs deb"
 
 check_only=
 case "${1:-}" in
