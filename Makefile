@@ -397,8 +397,38 @@ $(MAN_DIR)/%.8: docs/man/%.rst $(MAN_DIR)/columns.stamp
 	cd $(MAN_DIR) && $(RST2MAN) --halt=warning < $(abspath $<) > $*.8.tmp && mv $*.8.tmp $*.8
 man: $(MAN_PAGES)
 
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)/usr/local/sbin/nstrace
+# Where make install puts things, as bpftool's does (sbin: nstrace needs
+# root or BPF capabilities). systemd reads PREFIX/lib/systemd/system for
+# PREFIX=/usr/local as well; Debian's package passes /lib/systemd/system.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/nstrace
+# serve's companions: Grafana's dashboard and Prometheus's scrape configuration
+DATA_FILES := deploy/grafana-dashboard.json deploy/prometheus.yml
+
+# The unit's ExecStart names the binary where this install puts it.
+install: $(BIN) man
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/nstrace
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 completion/nstrace.bash $(DESTDIR)$(BASHCOMPDIR)/nstrace
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/sbin/nstrace|$(SBINDIR)/nstrace|g' deploy/nstrace.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	install -d $(DESTDIR)$(DATADIR)
+	install -m 0644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+
+# Exactly what install put there: the directories it shares with others stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nstrace $(DESTDIR)$(BASHCOMPDIR)/nstrace \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service \
+		$(patsubst $(MAN_DIR)/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN_PAGES)) \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES)))
+	-rmdir $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf $(OUTPUT)
