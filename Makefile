@@ -80,7 +80,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 
 .PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
-	man completion uninstall deb \
+	man uninstall deb check-deb \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -128,7 +128,7 @@ $(GEN)/%.lskel.h: $(GEN)/%.bpf.o
 # The skeletons come first; which object includes which is in its .d.
 $(OUTPUT)/user/%.o: user/%.c Makefile | $(SKELS) $(LSKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The files that print the version are compiled again when it changes (a
 # commit, or a change to the tree): the version file is rewritten only then.
@@ -429,6 +429,24 @@ uninstall:
 		$(patsubst $(MAN_DIR)/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN_PAGES)) \
 		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES)))
 	-rmdir $(DESTDIR)$(DATADIR)
+
+# The Debian package, built with the distribution's own tools (debian/);
+# dpkg-buildpackage leaves its files beside the tree: moved to $(OUTPUT)/deb.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
+deb:
+	@scripts/deps.sh build docs deb
+	dpkg-buildpackage -us -uc -b
+	@rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb
+	for f in ../nstrace_$(DEB_VERSION)_* ../nstrace-dbgsym_$(DEB_VERSION)_*; do \
+		[ ! -e "$$f" ] || mv "$$f" $(OUTPUT)/deb/; done
+	lintian --fail-on error,warning $(OUTPUT)/deb/nstrace_$(DEB_VERSION)_*.changes
+	@ls $(OUTPUT)/deb/*.deb
+
+# The package installed on a bare Debian root and purged again
+# (scripts/fresh-check.sh --deb; the rehearsal does it with its own build).
+check-deb: deb
+	scripts/fresh-check.sh --deb \
+		$(OUTPUT)/deb/nstrace_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb $(ABS_OUTPUT)
 
 clean:
 	rm -rf $(OUTPUT)

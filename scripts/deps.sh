@@ -4,6 +4,7 @@
 # place that installs them.
 # Usage: scripts/deps.sh [--check] GROUP...
 #        scripts/deps.sh --groups            (the group names, one a line)
+#        scripts/deps.sh --packages GROUP... (their packages, one a line)
 # As root, missing packages are installed with apt-get; otherwise the exact
 # apt-get line is printed and the script fails, so make stops. With --check
 # nothing is installed: it only fails, naming what is missing.
@@ -36,6 +37,7 @@ pkgs_deb="debhelper dpkg-dev fakeroot lintian"
 groups="build test vm fuzz serve bench docker fresh docs deb"
 
 check_only=
+list_only=
 case "${1:-}" in
 --groups)
 	printf '%s\n' $groups
@@ -43,6 +45,10 @@ case "${1:-}" in
 	;;
 --check)
 	check_only=1
+	shift
+	;;
+--packages)
+	list_only=1
 	shift
 	;;
 esac
@@ -58,6 +64,10 @@ for g in "$@"; do
 	esac
 	eval "want=\"\$want \$pkgs_$g\""
 done
+if [ -n "$list_only" ]; then
+	printf '%s\n' $want
+	exit 0
+fi
 
 missing=""
 for p in $want; do
