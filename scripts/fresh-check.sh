@@ -309,6 +309,11 @@ man_pages() {
 	[ "$(man -w nstrace)" = /usr/share/man/man8/nstrace.8.gz ] && man -w nstrace-ls &&
 		man nstrace-trace | grep -q -- --list-columns
 }
+# installed without its Recommends: serve says which package it lacks
+without_recommends() {
+	! timeout 20 nstrace serve --listen 127.0.0.1:19464 2>/fresh/logs/serve.err &&
+		grep "install Debian's libmicrohttpd12" /fresh/logs/serve.err
+}
 listed_exist() {
 	dpkg -L nstrace | while read -r f; do [ -e "$f" ] || { echo "missing: $f"; exit 1; }; done
 }
@@ -319,6 +324,7 @@ step deb-install apt-get install -y --no-install-recommends ./nstrace_*.deb || e
 step deb-runs runs
 step deb-man man_pages
 step deb-files listed_exist
+step deb-recommends without_recommends
 step deb-purge apt-get purge -y nstrace || exit 1
 files >/fresh/logs/files-after
 step deb-leftovers diff /fresh/logs/files-before /fresh/logs/files-after
