@@ -194,7 +194,10 @@ _nstrace()
 	$split && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_nstrace_options "$bin" "$cmd")" -- "$cur"))
+		local extra=
+		# nstrace --version: only as the first word
+		[[ $cword -eq 1 ]] && extra=--version
+		COMPREPLY=($(compgen -W "$(_nstrace_options "$bin" "$cmd") $extra" -- "$cur"))
 		return
 	fi
 	# report's recording

@@ -67,6 +67,10 @@ candidates ls -- >"$TMP/c"
 check "ls --: no trace option (--pid)" bash -c "! grep -qx -- --pid '$TMP/c'"
 offers "rec (a prefix) -: --output --duration --wait" "rec -" --output --duration --wait
 offers "version -: -J --json" "version -" -J --json
+printf '%s\n' --verbose --version >"$TMP/want"
+exactly "nstrace --ver TAB: --verbose (trace's) and --version" "$TMP/want" --ver
+candidates trace --ver >"$TMP/c"
+check "trace --ver TAB: not --version" bash -c "! grep -qx -- --version '$TMP/c'"
 
 section "columns"
 offers "trace -o: TIME PID COMM SYSCALL CONTAINER DETAIL" "trace -o " \
