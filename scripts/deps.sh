@@ -32,8 +32,8 @@ pkgs_fresh="debootstrap wget ca-certificates git"
 # bash-completion's own helpers (_init_completion) for the completion
 pkgs_docs="python3-docutils man-db bash-completion"
 # what dpkg-buildpackage needs beyond debian/control's Build-Depends, which
-# are the build and docs groups
-pkgs_deb="debhelper dpkg-dev fakeroot lintian"
+# are the build and docs groups: build-essential too, which it takes as given
+pkgs_deb="build-essential debhelper dpkg-dev fakeroot lintian"
 groups="build test vm fuzz serve bench docker fresh docs deb"
 
 check_only=
