@@ -432,21 +432,24 @@ uninstall:
 
 # The Debian package, built with the distribution's own tools (debian/);
 # dpkg-buildpackage leaves its files beside the tree: moved to $(OUTPUT)/deb.
-DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
+# The version is read in the shell: dpkg-parsechangelog may come only with
+# the packages that the first line installs.
 deb:
 	@scripts/deps.sh build docs deb
 	dpkg-buildpackage -us -uc -b
 	@rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb
-	for f in ../nstrace_$(DEB_VERSION)_* ../nstrace-dbgsym_$(DEB_VERSION)_*; do \
-		[ ! -e "$$f" ] || mv "$$f" $(OUTPUT)/deb/; done
-	lintian --fail-on error,warning $(OUTPUT)/deb/nstrace_$(DEB_VERSION)_*.changes
+	v=$$(dpkg-parsechangelog -S Version) && \
+	for f in ../nstrace_$${v}_* ../nstrace-dbgsym_$${v}_*; do \
+		[ ! -e "$$f" ] || mv "$$f" $(OUTPUT)/deb/; done && \
+	lintian --fail-on error,warning $(OUTPUT)/deb/nstrace_$${v}_*.changes
 	@ls $(OUTPUT)/deb/*.deb
 
 # The package installed on a bare Debian root and purged again
 # (scripts/fresh-check.sh --deb; the rehearsal does it with its own build).
 check-deb: deb
 	scripts/fresh-check.sh --deb \
-		$(OUTPUT)/deb/nstrace_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb $(ABS_OUTPUT)
+		$(OUTPUT)/deb/nstrace_$$(dpkg-parsechangelog -S Version)_$$(dpkg --print-architecture).deb \
+		$(ABS_OUTPUT)
 
 clean:
 	rm -rf $(OUTPUT)
