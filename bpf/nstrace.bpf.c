@@ -370,11 +370,13 @@ static __always_inline int ns_call_exit(long ret)
 		goto out;
 	/*
 	 * A clone's "after" was taken from the child at sched_process_fork. No
-	 * syscall moves its caller to another pid namespace (only its children).
+	 * syscall moves its caller to another pid namespace (only its children),
+	 * and none changes a slot its flags (or setns target) do not name: only
+	 * those are read again.
 	 */
 	if (!p->child_pid) {
-		p->after[NST_NS_PID] = p->before[NST_NS_PID];
-		task_nsproxy_inos(t, p->after);
+		__builtin_memcpy(p->after, p->before, sizeof(p->after));
+		task_slots_reread(t, nst_flags_to_slots(p->flags | p->target_type), p->after);
 	}
 	if (!slots_wanted(p))
 		goto out;
