@@ -80,14 +80,32 @@ static pid_t start_tracer(char **argv, FILE **out)
 	return -1;
 }
 
-/* Read lines until one is this process's setns; its arrival time. */
+#define LINE_TIMEOUT_S 5
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * Read lines until one is this process's setns; its arrival time, or -1
+ * when the output ended, or -2 when the line did not come in
+ * LINE_TIMEOUT_S (lost: the tracer's ring buffer was full).
+ */
 static double wait_own_line(FILE *in, const char *me)
 {
 	char line[8192];
 
+	alarm(LINE_TIMEOUT_S);
 	while (fgets(line, sizeof(line), in))
-		if (strstr(line, me) && strstr(line, " setns "))
+		if (strstr(line, me) && strstr(line, " setns ")) {
+			alarm(0);
 			return now_ms();
+		}
+	alarm(0);
+	if (ferror(in)) {
+		clearerr(in);
+		return -2;
+	}
 	return -1;
 }
 
@@ -98,6 +116,7 @@ int main(int argc, char **argv)
 	static double lat[MAX_COUNT];
 	char me[32];
 	FILE *in = NULL;
+	int lost = 0, seen = 0;
 	pid_t tracer;
 
 	if (count < 1 || count > MAX_COUNT || fd < 0) {
@@ -109,6 +128,8 @@ int main(int argc, char **argv)
 	tracer = start_tracer(argv + 2, &in);
 	if (tracer < 0)
 		return 1;
+	/* no SA_RESTART: the alarm interrupts the read */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 	srand(getpid());
 	for (int i = 0; i < count; i++) {
 		double t0, t1;
@@ -121,19 +142,26 @@ int main(int argc, char **argv)
 		}
 		t0 = now_ms();
 		t1 = wait_own_line(in, me);
+		if (t1 == -2) {
+			fprintf(stderr, "event_latency: call %d: no line in %d s (lost?)\n", i,
+				LINE_TIMEOUT_S);
+			lost++;
+			continue;
+		}
 		if (t1 < 0) {
 			fprintf(stderr, "event_latency: the tracer's output ended\n");
-			count = i;
 			break;
 		}
-		lat[i] = t1 - t0;
+		lat[seen++] = t1 - t0;
 	}
 	kill(tracer, SIGINT);
 	waitpid(tracer, NULL, 0);
-	if (!count)
+	if (!seen)
 		return 1;
-	qsort(lat, count, sizeof(*lat), cmp_double);
-	printf("syscall exit to stdout line, %d calls: median %.1f ms, p90 %.1f ms, max %.1f ms\n",
-	       count, lat[(count - 1) / 2], lat[(count * 9 - 1) / 10], lat[count - 1]);
+	qsort(lat, seen, sizeof(*lat), cmp_double);
+	printf("syscall exit to stdout line, %d calls: median %.1f ms, p90 %.1f ms, max %.1f ms; "
+	       "%d lines not seen in %d s\n",
+	       seen, lat[(seen - 1) / 2], lat[(seen * 9 - 1) / 10], lat[seen - 1], lost,
+	       LINE_TIMEOUT_S);
 	return 0;
 }
