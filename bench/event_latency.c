@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 
 #define MAX_COUNT 10000
@@ -130,12 +131,14 @@ int main(int argc, char **argv)
 		return 1;
 	/* no SA_RESTART: the alarm interrupts the read */
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
-	srand(getpid());
 	for (int i = 0; i < count; i++) {
+		unsigned int phase = 0;
 		double t0, t1;
 
 		/* a random phase against the tracer's timers */
-		usleep(rand() % 50000);
+		if (getrandom(&phase, sizeof(phase), 0) < 0)
+			phase = i * 7919;
+		usleep(phase % 50000);
 		if (setns(fd, CLONE_NEWUTS)) {
 			perror("setns");
 			break;

@@ -148,6 +148,10 @@ static int run_rounds(int argc, char **argv)
 		printf("%-24s %8.1f ns/call  ratio min/median/max %.3f / %.3f / %.3f\n",
 		       conf_name[c], median(ns[c], rounds), rmin, median(ratio[c], rounds), rmax);
 	}
+	for (int c = 0; c < NCONF; c++) {
+		free(ns[c]);
+		free(ratio[c]);
+	}
 	return 0;
 }
 
