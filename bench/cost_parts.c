@@ -369,7 +369,7 @@ static void print_results(int rounds, long calls)
 	printf("%-36s %10s %8s %12s %12s %10s  %s\n", "configuration", "ns/call", "ratio",
 	       "part ns/call", "in programs", "part", "events (lost)");
 	for (int c = 0; c < nconf; c++) {
-		double diff[rounds];
+		double diff[MAX_ROUNDS] = { 0 };
 		char part[32] = "";
 		char evs[48] = "";
 		/* a command's part is what it adds to the whole BPF side */
