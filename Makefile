@@ -238,13 +238,14 @@ CLANG_FORMAT ?= clang-format-14
 COMPDB := $(OUTPUT)/compile_commands.json
 LINT_SRCS := $(wildcard user/*.c) $(BENCH_SRCS) $(TEST_SRCS) $(FUZZ_SRCS)
 # bench tools built with a skeleton of their own
-BENCH_BPF_TOOLS := bench/rb_producer.c bench/tp_floor.c
+BENCH_BPF_TOOLS := bench/rb_producer.c bench/tp_floor.c bench/cost_parts.c
 
 # bpftool's skeletons and the kselftest harness are others' code: -isystem
 LINT_CFLAGS = $(subst -I$(GEN),-isystem $(GEN),$(CFLAGS))
 
 $(COMPDB): Makefile scripts/compdb.sh | $(SKELS) $(LSKELS) $(KSFT_DIR)/kselftest_harness.h \
-		$(GEN)/bench/rb_producer.skel.h $(GEN)/bench/tp_floor.skel.h
+		$(GEN)/bench/rb_producer.skel.h $(GEN)/bench/tp_floor.skel.h \
+		$(GEN)/bench/nstrace_parts.skel.h
 	{ scripts/compdb.sh $(CC) $(LINT_CFLAGS) -- $(wildcard user/*.c) \
 		$(filter-out $(BENCH_BPF_TOOLS),$(BENCH_SRCS)); \
 	  scripts/compdb.sh $(CC) $(LINT_CFLAGS) -isystem $(GEN)/bench -- $(BENCH_BPF_TOOLS); \
@@ -390,6 +391,20 @@ $(GEN)/bench/tp_floor.skel.h: $(GEN)/bench/tp_floor.bpf.o
 $(OUTPUT)/bench/tp_floor: bench/tp_floor.c Makefile \
 		| $(GEN)/bench/tp_floor.skel.h $(GEN)/nstrace.skel.h
 	$(CC) $(CFLAGS) $(DEPFLAGS) -I$(GEN)/bench $< $(LDLIBS) -o $@
+
+# Where a traced call's time goes (bench/cost_parts.c): the tracer built
+# once more with parts that can be skipped (-DNST_BENCH_PARTS), bench only.
+$(GEN)/bench/nstrace_parts.bpf.o: bpf/nstrace.bpf.c Makefile $(VMLINUX_H) | $(CONFIG_MK)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -DNST_RDONLY_CAST -DNST_BENCH_PARTS -c $< -o $@
+	llvm-strip -g $@
+
+$(GEN)/bench/nstrace_parts.skel.h: $(GEN)/bench/nstrace_parts.bpf.o
+	$(BPFTOOL) gen skeleton $< name nstrace_parts_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/bench/cost_parts: bench/cost_parts.c Makefile \
+		| $(GEN)/bench/tp_floor.skel.h $(GEN)/bench/nstrace_parts.skel.h
+	$(CC) $(CFLAGS) $(DEPFLAGS) -I$(GEN)/bench $< $(LDLIBS) -lpthread -o $@
 
 demo: $(BIN)
 	$(BIN) demo

@@ -6,6 +6,9 @@
 # the workload), an
 # equivalent bpftrace script, perf trace and strace. ROUNDS rounds,
 # alternating tracers; min/median/max of the ratio to untraced.
+# "floor" is an empty program pair on the raw syscall tracepoints
+# (bench/tp_floor.c hold): the part of any setns tracer's cost that no
+# tracer can take out on this kernel.
 # Workloads: a setns storm (ns per call), a fork+unshare loop (iterations/s)
 # and a container churn (nstrace run pods per second).
 # Then: nstrace's peak RSS through 10 million events, and its time to ready.
@@ -18,8 +21,9 @@ STORM_N=${STORM_N:-1000000}
 FORK_N=${FORK_N:-3000}
 PODS=${PODS:-40}
 scripts/deps.sh bench >/dev/null
-make -s .output/nstrace .output/bench/setns_storm .output/bench/fork_unshare
+make -s .output/nstrace .output/bench/setns_storm .output/bench/fork_unshare .output/bench/tp_floor
 NST=$PWD/.output/nstrace
+FLOOR=$PWD/.output/bench/tp_floor
 STORM=$PWD/.output/bench/setns_storm
 FORKU=$PWD/.output/bench/fork_unshare
 TMP=$(mktemp -d /tmp/nstrace-overhead.XXXXXX)
@@ -67,6 +71,8 @@ measure() {
 	esac
 	case $tracer in
 	untraced) "${cmd[@]}" ;;
+	floor) # the empty tracepoint pair (bench/tp_floor.c): what any tracer of setns pays here
+		start_bg f "$FLOOR" hold; "${cmd[@]}"; stop_bg ;;
 	nstrace) start_bg n "$NST" --no-summary; "${cmd[@]}"; stop_bg ;;
 	nstrace-pipe) # live text through a pipe to a reader
 		rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"; cat "$TMP/fifo" >/dev/null &
@@ -108,13 +114,14 @@ drop_container() {
 	done
 }
 
-TRACERS=${TRACERS:-untraced nstrace nstrace-pipe nstrace-record nstrace-otherpid nstrace-container bpftrace perf-trace strace}
+TRACERS=${TRACERS:-untraced floor nstrace nstrace-pipe nstrace-record nstrace-otherpid nstrace-container bpftrace perf-trace strace}
 case " $TRACERS " in
 *" nstrace-container "*)
 	make_container || { echo "no cgroup v2 hierarchy to make a container in" >&2; exit 1; }
 	trap 'drop_container; kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT ;;
 esac
 # RESOURCES_ONLY=1: just the collector's RSS and time to ready (a minute)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 WORKLOADS=${WORKLOADS:-storm fork churn}
 [ "${RESOURCES_ONLY:-0}" = 1 ] && WORKLOADS=""
 for wl in $WORKLOADS; do
@@ -126,7 +133,8 @@ for wl in $WORKLOADS; do
 done
 
 stats() { sort -g | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
-echo "# $(uname -r), $(nproc) CPUs, $ROUNDS rounds; storm $STORM_N setns, fork loop $FORK_N, churn $PODS pods"
+echo "# $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs, $ROUNDS rounds; storm $STORM_N setns, fork loop $FORK_N, churn $PODS pods"
+echo "# $("$NST" --version | head -n 1); load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for wl in $WORKLOADS; do
 	unit=$([ $wl = storm ] && echo "ns/call" || echo "per s")
 	base=$(stats <"$TMP/$wl.untraced" | awk '{ print $2 }')

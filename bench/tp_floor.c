@@ -9,11 +9,15 @@
  * each one's median cost per call and the medians of the per-round ratios.
  *
  * usage: tp_floor [ROUNDS [CALLS_PER_ROUND]]
+ *        tp_floor hold: keep the empty pair attached until SIGINT or SIGTERM
+ *        (bench/overhead.sh's "floor" beside the tracers)
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -21,37 +25,11 @@
 #include <bpf/bpf.h>
 #include "nstrace.skel.h"
 #include "tp_floor.skel.h"
+#include "storm_rounds.h"
 
 enum { NONE, FLOOR, NSTRACE, NCONF };
 static const char *const conf_name[NCONF] = { "untraced", "empty tracepoint pair",
 					      "nstrace, outside --pid" };
-
-static double storm_ns(int fd, long calls)
-{
-	struct timespec a, b;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (long i = 0; i < calls; i++)
-		if (setns(fd, CLONE_NEWUTS)) {
-			perror("setns");
-			exit(1);
-		}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / calls;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* nstrace's two syscall programs, set up as `nstrace --pid 1` sets them up. */
 static struct nstrace_bpf *load_nstrace(void)
@@ -80,19 +58,6 @@ static struct nstrace_bpf *load_nstrace(void)
 	return s;
 }
 
-static struct bpf_link *attach(struct bpf_program *enter, struct bpf_program *exit_,
-			       struct bpf_link **second)
-{
-	struct bpf_link *l = bpf_program__attach(enter);
-
-	*second = l ? bpf_program__attach(exit_) : NULL;
-	if (l && !*second) {
-		bpf_link__destroy(l);
-		l = NULL;
-	}
-	return l;
-}
-
 static double round_of(int conf, int fd, long calls, struct tp_floor_bpf *fl,
 		       struct nstrace_bpf *nst)
 {
@@ -115,7 +80,32 @@ static double round_of(int conf, int fd, long calls, struct tp_floor_bpf *fl,
 	return ns;
 }
 
-int main(int argc, char **argv)
+static void on_signal(int sig)
+{
+}
+
+/* The empty pair, attached until a signal: the floor as a tracer of its own. */
+static int hold(void)
+{
+	struct tp_floor_bpf *fl = tp_floor_bpf__open_and_load();
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct bpf_link *a, *b = NULL;
+
+	if (!fl || !(a = attach(fl->progs.floor_enter, fl->progs.floor_exit, &b))) {
+		fprintf(stderr, "tp_floor: failed to attach the empty pair\n");
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "Attaching the empty tracepoint pair: done. Hit Ctrl-C to end.\n");
+	pause();
+	bpf_link__destroy(b);
+	bpf_link__destroy(a);
+	tp_floor_bpf__destroy(fl);
+	return 0;
+}
+
+static int run_rounds(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 21;
 	long calls = argc > 2 ? atol(argv[2]) : 100000;
@@ -158,5 +148,16 @@ int main(int argc, char **argv)
 		printf("%-24s %8.1f ns/call  ratio min/median/max %.3f / %.3f / %.3f\n",
 		       conf_name[c], median(ns[c], rounds), rmin, median(ratio[c], rounds), rmax);
 	}
+	for (int c = 0; c < NCONF; c++) {
+		free(ns[c]);
+		free(ratio[c]);
+	}
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "hold"))
+		return hold();
+	return run_rounds(argc, argv);
 }

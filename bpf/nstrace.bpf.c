@@ -40,6 +40,26 @@ const volatile __u64 wakeup_bytes = 0;
  */
 const volatile bool follow = false;
 
+/*
+ * Bench only (bench/cost_parts.c builds this file with -DNST_BENCH_PARTS):
+ * a traced call skips every part from bench_skip_from on, so that each
+ * part's cost is the difference between two builds' runs. nstrace itself
+ * is built without it: BENCH_SKIPS is then false and compiles away.
+ */
+enum bench_part {
+	BENCH_ENTER_STATE = 1, /* the entry's task storage and timestamp */
+	BENCH_ENTER_INOS, /* the entry's namespace reads */
+	BENCH_SETNS_TARGET, /* the setns fd's target */
+	BENCH_EXIT, /* everything the exit does before the ring buffer */
+	BENCH_EMIT, /* reserve, copy, submit */
+};
+#ifdef NST_BENCH_PARTS
+const volatile __u32 bench_skip_from = 0;
+#define BENCH_SKIPS(part) (bench_skip_from && (part) >= bench_skip_from)
+#else
+#define BENCH_SKIPS(part) false
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20); /* resized by the collector */
@@ -312,7 +332,7 @@ static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 
 	if (!current_wanted(bpf_get_current_pid_tgid() >> 32))
 		v = follow_untraced(t, bpf_get_current_pid_tgid() >> 32, kind);
-	if (v == FOLLOW_NO)
+	if (v == FOLLOW_NO || BENCH_SKIPS(BENCH_ENTER_STATE))
 		return 0;
 	e = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!e)
@@ -321,8 +341,10 @@ static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 	e->kind = kind;
 	e->flags = flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
+	if (BENCH_SKIPS(BENCH_ENTER_INOS))
+		return 0;
 	task_ns_inos(t, e->before);
-	if (kind == NST_K_SETNS)
+	if (kind == NST_K_SETNS && !BENCH_SKIPS(BENCH_SETNS_TARGET))
 		setns_target(t, fd, flags, e);
 	/* a setns elsewhere by an untraced task: forget it */
 	if (v == FOLLOW_IF_TARGET && !ns_followed(e->target))
@@ -339,6 +361,8 @@ static __always_inline int ns_call_exit(long ret)
 
 	if (!p)
 		return 0;
+	if (BENCH_SKIPS(BENCH_EXIT))
+		goto out;
 	/* a setns into a followed namespace succeeded: its caller joins the traced set */
 	if (follow && p->kind == NST_K_SETNS && ret == 0)
 		start_tracing(bpf_get_current_pid_tgid() >> 32);
@@ -346,11 +370,13 @@ static __always_inline int ns_call_exit(long ret)
 		goto out;
 	/*
 	 * A clone's "after" was taken from the child at sched_process_fork. No
-	 * syscall moves its caller to another pid namespace (only its children).
+	 * syscall moves its caller to another pid namespace (only its children),
+	 * and none changes a slot its flags (or setns target) do not name: only
+	 * those are read again.
 	 */
 	if (!p->child_pid) {
-		p->after[NST_NS_PID] = p->before[NST_NS_PID];
-		task_nsproxy_inos(t, p->after);
+		__builtin_memcpy(p->after, p->before, sizeof(p->after));
+		task_slots_reread(t, nst_flags_to_slots(p->flags | p->target_type), p->after);
 	}
 	if (!slots_wanted(p))
 		goto out;
@@ -359,7 +385,8 @@ static __always_inline int ns_call_exit(long ret)
 	p->ts_ns = now;
 	p->ret = ret;
 	fill_task(p, t);
-	emit(p);
+	if (!BENCH_SKIPS(BENCH_EMIT))
+		emit(p);
 out:
 	p->kind = 0;
 	return 0;

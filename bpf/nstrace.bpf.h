@@ -148,6 +148,24 @@ static __always_inline void task_nsproxy_inos(struct task_struct *t, __u32 *ino)
 #undef NSP_LOAD
 }
 
+/*
+ * Only the slots in mask read again from t (as task_nsproxy_inos reads
+ * them); the others keep what ino[] holds. A namespace syscall changes only
+ * the slots its flags and target name, so the exit rereads just those.
+ */
+static __always_inline void task_slots_reread(struct task_struct *t, __u32 mask, __u32 *ino)
+{
+	struct nsproxy *nsp = t->nsproxy;
+
+	if (mask & (1U << NST_NS_USER))
+		ino[NST_NS_USER] = t->real_cred->user_ns->ns.inum;
+#define NSP_RELOAD(slot, field)    \
+	if (mask & (1U << (slot))) \
+		ino[slot] = nsp ? nsp->field->ns.inum : 0;
+	NSPROXY_SLOTS(NSP_RELOAD)
+#undef NSP_RELOAD
+}
+
 /* Every namespace of t, a task_struct pointer as above. */
 static __always_inline void task_ns_inos(struct task_struct *t, __u32 *ino)
 {

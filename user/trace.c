@@ -165,6 +165,7 @@ static int trace_loop(struct trace_state *st, struct nst_tracer *t, bool *out_fa
 
 int cmd_trace(int argc, char **argv)
 {
+	static char outbuf[1 << 16];
 	struct trace_opts o = {};
 	struct trace_state st = { .o = &o };
 	bool out_failed = false;
@@ -201,6 +202,9 @@ int cmd_trace(int argc, char **argv)
 			nst_tracer_missing(t));
 	if (!o.json && isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
+	else
+		/* the loop flushes every round: one write per round, not per 4 KiB */
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	nst_printer_header(&st.pr);
 	ret = trace_loop(&st, t, &out_failed);
 	if (!o.no_summary && !out_failed)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -29,6 +30,7 @@
 struct nst_bpf {
 	struct nstrace_bpf *skel;
 	struct ring_buffer *rb;
+	int wake_fd; /* epoll, edge-triggered: woken by the producers' forced wakeups only */
 	int ncpus;
 	struct nst_kernel_funcs *funcs; /* while opening: which kernel functions exist */
 };
@@ -575,6 +577,25 @@ static int open_best_tier(struct nst_tracer *t, const struct nst_tracer_opts *o,
 
 static const struct nst_tracer_ops bpf_ops;
 
+/*
+ * libbpf's own wait is level-triggered: it returns at once whenever one
+ * record waits, so under a storm the collector woke for every few events
+ * and spent its CPU (the traced workload's other CPU) on the rounds
+ * around them. Edge-triggered, a wait ends only at a producer's forced
+ * wakeup (the backlog passed wakeup_bytes) or at the timeout.
+ */
+static int open_wake_fd(struct nst_bpf *b)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+
+	b->wake_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (b->wake_fd < 0)
+		return -errno;
+	if (epoll_ctl(b->wake_fd, EPOLL_CTL_ADD, bpf_map__fd(b->skel->maps.events), &ev))
+		return -errno;
+	return 0;
+}
+
 int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *err, size_t errlen)
 {
 	struct nst_bpf *b;
@@ -596,6 +617,7 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 		snprintf(err, errlen, "failed to allocate tracer: %s", strerror(errno));
 		return -ENOMEM;
 	}
+	b->wake_fd = -1;
 	t->impl = b;
 	t->ops = &bpf_ops;
 	t->backend = NST_BACKEND_BPF;
@@ -611,6 +633,11 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 		snprintf(err, errlen, "failed to create ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	ret = open_wake_fd(b);
+	if (ret) {
+		snprintf(err, errlen, "failed to wait on the ring buffer: %s", strerror(-ret));
+		goto fail;
+	}
 	/* CO-RE parsed the kernel's BTF (megabytes) and freed it: give the pages back */
 	malloc_trim(0);
 	return 0;
@@ -621,20 +648,28 @@ fail:
 
 /*
  * Producers wake us only when the buffer is filling (wakeup_bytes), so a
- * wait is capped at FLUSH_MS: that bounds how stale a quiet stream can be.
+ * wait is capped at FLUSH_MS: that bounds how stale a quiet stream can be
+ * (an event reaches the printer at most FLUSH_MS after it was submitted,
+ * plus the time to print what came before it).
  */
 #define FLUSH_MS 20
 
+/* Drain what is there, wait for a forced wakeup or FLUSH_MS, drain again. */
 static int bpf_poll(struct nst_tracer *t, int timeout_ms)
 {
-	struct ring_buffer *rb = ((struct nst_bpf *)t->impl)->rb;
-	int n = ring_buffer__consume(rb);
+	struct nst_bpf *b = t->impl;
+	struct epoll_event ev;
+	int n = ring_buffer__consume(b->rb), m;
 
-	if (n > 0 || timeout_ms == 0)
+	if (n < 0 || timeout_ms == 0)
 		return n == -EINTR ? 0 : n;
-	n = ring_buffer__poll(rb, timeout_ms < FLUSH_MS ? timeout_ms : FLUSH_MS);
-
-	return n == -EINTR ? 0 : n;
+	if (epoll_wait(b->wake_fd, &ev, 1, timeout_ms < FLUSH_MS ? timeout_ms : FLUSH_MS) < 0 &&
+	    errno != EINTR)
+		return -errno;
+	m = ring_buffer__consume(b->rb);
+	if (m < 0)
+		return m == -EINTR ? n : m;
+	return n + m;
 }
 
 static int bpf_live_pids(struct nst_tracer *t)
@@ -678,6 +713,8 @@ static void bpf_close(struct nst_tracer *t)
 
 	if (!b)
 		return;
+	if (b->wake_fd >= 0)
+		close(b->wake_fd);
 	ring_buffer__free(b->rb);
 	nstrace_bpf__destroy(b->skel);
 	free(b);
