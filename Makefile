@@ -71,7 +71,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 # built before the .d files existed is rebuilt once.
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 
-.PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm vm-image demo clean install tests fuzz asan \
+.PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm check-kernels vm-image demo clean install tests fuzz asan \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -279,15 +279,15 @@ check: test-deps
 	@$(MAKE) --no-print-directory check-built
 
 check-built: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
-	@tests/vm/run.sh start $(ABS_OUTPUT); \
-	trap 'tests/vm/run.sh stop $(ABS_OUTPUT)' EXIT; \
+	@tests/vm/run.sh start $(ABS_OUTPUT) $(KERNEL); \
+	trap 'tests/vm/run.sh stop $(ABS_OUTPUT) $(KERNEL)' EXIT; \
 	$(MAKE) lint && $(MAKE) check-plain && $(MAKE) check-asan
 
 check-plain: test-deps
 	@$(MAKE) --no-print-directory check-plain-built
 
 check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
-	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
+	KERNEL=$(KERNEL) NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
 
 # The README's two commands on a bare Debian root (debootstrap, minbase):
@@ -303,12 +303,25 @@ test-deps:
 	@scripts/deps.sh $(TEST_GROUPS)
 
 check-vm: $(TEST_BINS) vm-image
-	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
+	KERNEL=$(KERNEL) NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec $(abspath scripts/run-test) $(VM_T)
 
-# The VM: Debian's kernel and headers (tests/vm/kernel.sh, cached per
-# version), kmod/ built against them, and an initramfs with static test
-# binaries. Always rerun: the kernel is re-resolved and the image is cheap.
+# The kernel matrix (tests/vm/kernels.conf): the VM suite on each kernel,
+# one after the other, each in .output/vm/NAME/ with its own time limit,
+# then a summary table (.output/vm/matrix.txt). KERNELS picks some.
+KERNELS ?= $(shell tests/vm/kconf.sh names)
+check-kernels: $(BIN) $(TEST_BINS) $(VM_TEST_BINS) $(BENCH_TOOLS)
+	@scripts/deps.sh vm
+	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) VM_SHELL_TESTS="$(VM_SHELL_TESTS)" \
+		VM_HOST_TOOLS="$(VM_HOST_TOOLS)" VM_MODULES="$(VM_MODULES)" \
+		tests/vm/matrix.sh $(KERNELS)
+
+# The VM: a kernel of tests/vm/kernels.conf (KERNEL, default 6.1: Debian
+# bookworm's current one) and its headers (tests/vm/kernel.sh, through a
+# private APT configuration, cached per version), kmod/ built against
+# them, and an initramfs with static test binaries, in .output/vm/KERNEL/.
+# Always rerun: the kernel is re-resolved and the image is cheap.
+KERNEL ?= 6.1
 VM_DIR := $(OUTPUT)/vm
 VM_T := tests/vm/vm.t
 # Host only: runtime_test needs a Docker Engine, which the VM has not, and
@@ -330,9 +343,9 @@ $(VM_DIR)/tests/%: tests/%.c Makefile $(LIB) $(KSFT_DIR)/kselftest_harness.h
 
 vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 	@scripts/deps.sh vm
-	tests/vm/kernel.sh $(VM_DIR)/kernel
+	tests/vm/kernel.sh $(ABS_OUTPUT) $(KERNEL)
 	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
-		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT)
+		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT) $(KERNEL)
 
 $(OUTPUT)/bench/%: bench/%.c Makefile
 	@mkdir -p $(dir $@)

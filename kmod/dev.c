@@ -269,7 +269,7 @@ static const struct file_operations nst_fops = {
 	.poll = nst_poll,
 	.unlocked_ioctl = nst_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* not seekable: stream_open() says so (no_llseek is gone in 6.12) */
 };
 
 /* /sys/class/misc/nstrace/: the counters, readable without opening the device */

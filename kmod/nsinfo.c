@@ -27,12 +27,26 @@
 
 /*
  * struct mnt_namespace is private to fs/ (fs/mount.h). Its struct
- * ns_common comes first on every kernel from 5.11 to 6.18;
- * nst_check_layout() verifies that on the running kernel at load.
+ * ns_common comes first from 5.11 on; before, a reference count precedes
+ * it. This is the start of the struct as the headers' version has it;
+ * nst_check_layout() verifies it on the running kernel before anything
+ * reads through it. NST_TEST_MNT_NS_PAD (a test build only) pretends the
+ * kernel has one field more there, to test that the module then refuses
+ * to load.
  */
+struct nst_mnt_ns_head {
+#ifdef NST_TEST_MNT_NS_PAD
+	char test_pad[NST_TEST_MNT_NS_PAD];
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	atomic_t count;
+#endif
+	struct ns_common ns;
+};
+
 u32 nst_mnt_ns_inum(void *mnt_ns)
 {
-	return mnt_ns ? ((struct ns_common *)mnt_ns)->inum : 0;
+	return mnt_ns ? ((struct nst_mnt_ns_head *)mnt_ns)->ns.inum : 0;
 }
 
 static int ns_common_type(const struct ns_common *ns)
@@ -44,13 +58,45 @@ static int ns_common_type(const struct ns_common *ns)
 #endif
 }
 
+/*
+ * Where the kernel itself says the caller's mount namespace's ns_common
+ * is: the nsfs inode of /proc/self/ns/mnt points at it. Comparing that
+ * address with where the head above puts it reads nothing through a
+ * guess, so a kernel with another layout is refused, never dereferenced.
+ */
+static int mnt_ns_common(struct ns_common **ns)
+{
+	struct file *f = filp_open("/proc/self/ns/mnt", O_RDONLY, 0);
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	*ns = file_inode(f)->i_sb->s_magic == NSFS_MAGIC ? file_inode(f)->i_private : NULL;
+	filp_close(f, NULL);
+	return *ns ? 0 : -ENOENT;
+}
+
 int nst_check_layout(void)
 {
 	struct nsproxy *nsp = current->nsproxy;
+	struct ns_common *ns;
+	void *mnt_ns;
+	int ret;
 
-	if (!nsp || ns_common_type((struct ns_common *)nsp->mnt_ns) != CLONE_NEWNS) {
-		pr_err("nstrace: struct mnt_namespace does not start with its ns_common on this "
-		       "kernel\n");
+	ret = mnt_ns_common(&ns);
+	if (ret) {
+		pr_err("nstrace: cannot check the layout of struct mnt_namespace: "
+		       "/proc/self/ns/mnt: error %d (is /proc mounted?)\n",
+		       ret);
+		return -ENOEXEC;
+	}
+	mnt_ns = nsp ? nsp->mnt_ns : NULL;
+	if (!mnt_ns || ns != &((struct nst_mnt_ns_head *)mnt_ns)->ns ||
+	    ns_common_type(ns) != CLONE_NEWNS) {
+		pr_err("nstrace: struct mnt_namespace of this kernel has its ns_common at "
+		       "offset %td, not %zu as in the headers this module was built with; "
+		       "refusing to load (rebuild the module against this kernel's headers)\n",
+		       mnt_ns ? (char *)ns - (char *)mnt_ns : -1,
+		       offsetof(struct nst_mnt_ns_head, ns));
 		return -ENOEXEC;
 	}
 	return 0;
@@ -131,7 +177,7 @@ void nst_setns_target(int fd, u64 nstype, struct nst_event *e)
 
 	e->setns_fd = fd;
 	rcu_read_lock();
-	f = fd >= 0 ? files_lookup_fd_rcu(current->files, fd) : NULL;
+	f = fd >= 0 ? files_lookup_fd_raw(current->files, fd) : NULL;
 	if (!f) {
 		e->target_kind = NST_TGT_BADFD;
 		goto out;

@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
+#include <linux/version.h>
 #include <net/net_namespace.h>
 #include "nst_kmod.h"
 
@@ -211,16 +212,40 @@ static void emit_switch(struct task_struct *t, struct nsproxy *to, u64 flags)
  */
 static bool untrace_at_exit_switch;
 
-/* unshare, setns and exit all pass through here; new == NULL at exit */
+/*
+ * Whether exit_task_namespaces is hooked. It is what do_exit (and a fork
+ * that fails) calls on every kernel; its switch_task_namespaces(p, NULL)
+ * is inlined into it on 6.12 and -rt, where a probe on the latter never
+ * sees an exit. Hooked, it reports the exit switch, and the switch probe
+ * leaves the NULL switches to it; not hooked, the switch probe reports them.
+ */
+static bool exit_ns_hooked;
+
+/* The last switch of p: it leaves every namespace of its nsproxy. */
+static void exit_switch(struct task_struct *t)
+{
+	emit_switch(t, NULL, 0);
+	if (untrace_at_exit_switch && t->pid == t->tgid && (nst_filter.flags & NST_KF_PIDS))
+		nst_pid_del(t->tgid);
+}
+
+/* exit_task_namespaces(struct task_struct *p) */
+static int exit_ns_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	exit_switch((struct task_struct *)arg(regs, 0));
+	return 0;
+}
+
+/* unshare and setns pass through here, and exit where it is not inlined */
 static int switch_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct task_struct *t = (struct task_struct *)arg(regs, 0);
 	struct nsproxy *to = (struct nsproxy *)arg(regs, 1);
 
-	emit_switch(t, to, 0);
-	if (!to && untrace_at_exit_switch && t->pid == t->tgid &&
-	    (nst_filter.flags & NST_KF_PIDS))
-		nst_pid_del(t->tgid);
+	if (to)
+		emit_switch(t, to, 0);
+	else if (!READ_ONCE(exit_ns_hooked))
+		exit_switch(t);
 	return 0;
 }
 
@@ -459,6 +484,8 @@ static struct nst_probe probes[] = {
 	SYSCALL_PROBE(clone3, clone3_enter),
 	SYSCALL_PROBE(unshare, unshare_enter),
 	SYSCALL_PROBE(setns, setns_enter),
+	/* before the switch probe, so that an exit is never reported by both */
+	{ .names = { "exit_task_namespaces" }, .kp = { .pre_handler = exit_ns_pre } },
 	{ .names = { "switch_task_namespaces" }, .kp = { .pre_handler = switch_pre } },
 	{ .names = { "copy_namespaces" }, .is_ret = true,
 	  .rp = { .entry_handler = copy_ns_enter, .handler = copy_ns_return,
@@ -490,9 +517,19 @@ static u64 kprobe_type(struct kprobe *p)
 	return container_of(p, struct nst_probe, kp)->type;
 }
 
+/* an instance's kretprobe: ri->rp until 5.11, get_kretprobe() since */
+static struct kretprobe *instance_probe(struct kretprobe_instance *ri)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	return ri->rp;
+#else
+	return get_kretprobe(ri);
+#endif
+}
+
 static u64 probe_type(struct kretprobe_instance *ri)
 {
-	return container_of(get_kretprobe(ri), struct nst_probe, rp)->type;
+	return container_of(instance_probe(ri), struct nst_probe, rp)->type;
 }
 
 static char missing[512];
@@ -530,7 +567,10 @@ static int attach_probe(struct nst_probe *p)
 		}
 		if (!ret) {
 			p->attached = true;
-			if (!p->is_ret && p->kp.pre_handler == switch_pre)
+			if (!p->is_ret && p->kp.pre_handler == exit_ns_pre)
+				WRITE_ONCE(exit_ns_hooked, true);
+			if (!p->is_ret && (p->kp.pre_handler == switch_pre ||
+					   p->kp.pre_handler == exit_ns_pre))
 				untrace_at_exit_switch = true;
 			return 0;
 		}
@@ -555,6 +595,7 @@ static void detach_probes(void)
 		p->attached = false;
 	}
 	untrace_at_exit_switch = false;
+	WRITE_ONCE(exit_ns_hooked, false);
 }
 
 /*

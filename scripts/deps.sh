@@ -18,7 +18,7 @@ set -eu
 
 pkgs_build="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsmartcols-dev libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev pkg-config binutils"
 pkgs_test="linux-source-6.1 xz-utils perl jq util-linux iproute2 python3 procps psmisc libcap2-bin valgrind cppcheck clang-tidy-14 clang-format-14"
-pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
+pkgs_vm="qemu-system-x86 busybox-static cpio kmod xz-utils zstd dwarves debian-archive-keyring"
 pkgs_fuzz="libclang-rt-14-dev"
 pkgs_serve="prometheus wrk curl netcat-openbsd python3 iproute2"
 pkgs_bench="hyperfine strace bpftrace linux-perf bc time"

@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The suite on another kernel: boot Debian's current kernel in qemu (TCG)
-# with the initramfs `make vm-image` built, read the guest's framed TAP
-# back from the serial console, and report one TAP line per guest test.
-# Each guest test's own TAP is shown indented under it. See docs/vm.md.
+# The suite on another kernel: boot one kernel of tests/vm/kernels.conf
+# (KERNEL, default 6.1: Debian bookworm's current one) in qemu (TCG) with
+# the initramfs `make vm-image` built, read the guest's framed TAP back
+# from the virtio console, and report one TAP line per guest test. Each
+# guest test's own TAP is shown indented under it. See docs/vm.md.
+# VM/summary gets the kernel's line of the matrix table (tests/vm/matrix.sh).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 needs vm
 OUTPUT=${OUTPUT:-$here/../../.output}
-VM=$OUTPUT/vm
+KERNEL=${KERNEL:-6.1}
+VM=$OUTPUT/vm/$KERNEL
 RES=$VM/results
-# the guest needs about 4 minutes under TCG on 2 shared CPUs
-VM_TIMEOUT=${VM_TIMEOUT:-600}
+# the guest needs about 4 minutes under TCG on 2 idle CPUs; the limit is the kernel's
+VM_TIMEOUT=${VM_TIMEOUT:-$("$here/kconf.sh" get "$KERNEL" timeout)} || exit 1
 
 skip_or_fail() {
 	if [ "${CI:-}" = true ]; then
@@ -32,16 +35,18 @@ if ! echo quit | timeout 30 qemu-system-x86_64 -accel tcg -machine none -display
 	skip_or_fail "qemu cannot run here: $(head -n 1 "$TMP/qemu.err")"
 fi
 
-if [ ! -r "$VM/initramfs.cpio" ] || [ ! -r "$VM/kernel/kernel.env" ]; then
-	not_ok "VM image present" "run make vm-image first"
+if [ ! -r "$VM/initramfs.cpio" ] || [ ! -r "$VM/kernel.env" ]; then
+	not_ok "VM image of kernel $KERNEL present" "run make vm-image KERNEL=$KERNEL first"
 	done_testing
 	exit 1
 fi
-. "$VM/kernel/kernel.env"
+. "$VM/kernel.env"
 
 # the boot make check started in the background, or one now
-VM_TIMEOUT=$VM_TIMEOUT "$here/run.sh" wait "$OUTPUT"
+read -r t0 _ </proc/uptime
+VM_TIMEOUT=$VM_TIMEOUT "$here/run.sh" wait "$OUTPUT" "$KERNEL"
 boot_rc=$?
+read -r t1 _ </proc/uptime
 mkdir -p "$RES/files"
 
 # Split the results (the console log when the guest had no virtio console):
@@ -75,6 +80,8 @@ awk -v res="$RES" '
 			printf "" > file
 		} else if (w[1] == "eof") {
 			file = ""
+		} else if (w[1] == "tier") {
+			print w[2] > (res "/tier")
 		} else if (w[1] == "done") {
 			print "done" > (res "/done")
 		}
@@ -84,7 +91,7 @@ awk -v res="$RES" '
 	file != "" { print > file }
 ' "$results"
 
-echo "# kernel $KVER; console log: $VM/console.log; results: $results"
+echo "# kernel $KERNEL ($KVER); console log: $VM/console.log; results: $results"
 if [ -s "$RES/plan" ]; then
 	ok "VM booted kernel $KVER and ran init ($(wc -l <"$RES/plan") tests planned)"
 elif [ -f "$RES/plan" ]; then
@@ -103,10 +110,16 @@ guest_result() {
 		not_ok "guest: $1" "did not finish (timeout ${VM_TIMEOUT}s or kernel panic)"
 	elif [ "$rc" -ne 0 ] || grep -q '^not ok' "$tap" || ! grep -qE '^1\.\.[0-9]+' "$tap"; then
 		not_ok "guest: $1" "exit $rc; see the lines above"
+	elif grep -q '^1\.\.0 # SKIP' "$tap"; then
+		ok "guest: $1 # SKIP$(sed -n 's/^1\.\.0 # SKIP//p' "$tap")"
+		g_skip=$((g_skip + 1))
 	else
 		ok "guest: $1 ($(cat "$RES/$1.seconds") s)"
+		g_pass=$((g_pass + 1))
 	fi
 }
+g_pass=0
+g_skip=0
 
 while read -r name; do
 	guest_result "$name"
@@ -130,5 +143,13 @@ fi
 for hook in "$here"/host/*.sh; do
 	[ -f "$hook" ] && . "$hook"
 done
+
+# the kernel's line of the matrix table: kernel, tier, guest tests, time
+g_plan=$(wc -l <"$RES/plan" 2>/dev/null || echo 0)
+printf '%s\t%s\t%s\t%s/%s passed, %s n/a, %s failed (vm.t: %s of %s)\t%s s\t%s\n' \
+	"$KERNEL" "$KVER" "$(cat "$RES/tier" 2>/dev/null || echo '-')" "$g_pass" "$g_plan" \
+	"$g_skip" "$((g_plan - g_pass - g_skip))" "$((t_n - t_fail))" "$t_n" \
+	"$(awk "BEGIN { printf \"%d\", $t1 - $t0 }")" \
+	"$(cat "$VM/kmod.status" 2>/dev/null || echo 'kmod: -')" >"$VM/summary"
 
 done_testing
