@@ -41,6 +41,8 @@ const volatile bool exit_switch_at_tp = false;
 const volatile bool have_task_storage = true; /* 5.11: pending is task storage */
 const volatile bool have_task_btf = true; /* 5.11: bpf_get_current_task_btf */
 const volatile bool have_atomic_or = true; /* 5.12: BPF atomics besides add */
+/* 5.16: bpf_get_current_ancestor_cgroup_id in tracing programs */
+const volatile bool have_ancestor_cgroup = true;
 
 #ifdef NST_RDONLY_CAST
 #define HAVE(feature) true
@@ -240,6 +242,49 @@ static __always_inline bool ns_followed(const __u32 *ino)
 
 #define CG_MAX_LEVELS 32
 
+/* struct cgroup before 6.0 kept the ids of its ancestors by level, later their pointers */
+struct cgroup___ancestor_ids {
+	int level;
+	u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___ancestors {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+/*
+ * The id of the current task's cgroup v2 ancestor at level (its own at its
+ * level), 0 if it is not that deep. Where tracing programs lack the helper
+ * (before 5.16), it is read from the cgroup as the helper would.
+ */
+static __always_inline __u64 current_ancestor_cgroup_id(int level)
+{
+	struct task_struct *t;
+	struct cgroup___ancestors *cg;
+	struct cgroup *anc = NULL;
+	__u64 id = 0;
+
+	if (HAVE(have_ancestor_cgroup))
+		return bpf_get_current_ancestor_cgroup_id(level);
+	t = (void *)bpf_get_current_task();
+	cg = (void *)BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	if (!cg || BPF_CORE_READ(cg, level) < level)
+		return 0;
+	if (bpf_core_field_exists(struct cgroup___ancestor_ids, ancestor_ids)) {
+		bpf_core_read(
+			&id, sizeof(id),
+			(void *)cg +
+				bpf_core_field_offset(struct cgroup___ancestor_ids, ancestor_ids) +
+				(__u64)level * sizeof(id));
+		return id;
+	}
+	bpf_core_read(&anc, sizeof(anc),
+		      (void *)cg + bpf_core_field_offset(struct cgroup___ancestors, ancestors) +
+			      (__u64)level * sizeof(anc));
+	return anc ? BPF_CORE_READ(anc, kn, id) : 0;
+}
+
 /* Is the current task in a followed cgroup, or below one? */
 static __always_inline bool cgroup_followed(void)
 {
@@ -250,7 +295,7 @@ static __always_inline bool cgroup_followed(void)
 
 		if (!(levels & (1ULL << l)))
 			continue;
-		id = bpf_get_current_ancestor_cgroup_id(l);
+		id = current_ancestor_cgroup_id(l);
 		if (id && bpf_map_lookup_elem(&follow_cgroups, &id))
 			return true;
 	}

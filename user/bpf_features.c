@@ -53,6 +53,7 @@ static int apply_lack(struct nst_bpf_features *f, const char *list, char *err, s
 		{ "task_storage", offsetof(struct nst_bpf_features, task_storage) },
 		{ "task_btf", offsetof(struct nst_bpf_features, task_btf) },
 		{ "atomic_or", offsetof(struct nst_bpf_features, atomic_or) },
+		{ "ancestor_cgroup", offsetof(struct nst_bpf_features, ancestor_cgroup) },
 		{ "rdonly_cast", offsetof(struct nst_bpf_features, rdonly_cast) },
 	};
 	char buf[256], *save = NULL;
@@ -66,7 +67,7 @@ static int apply_lack(struct nst_bpf_features *f, const char *list, char *err, s
 		if (i == sizeof(names) / sizeof(names[0])) {
 			snprintf(err, errlen,
 				 "failed to parse NSTRACE_BPF_LACK: unknown feature '%s' (known: "
-				 "task_storage, task_btf, atomic_or, rdonly_cast)",
+				 "task_storage, task_btf, atomic_or, ancestor_cgroup, rdonly_cast)",
 				 name);
 			return -EINVAL;
 		}
@@ -85,6 +86,9 @@ int nst_bpf_features_probe(struct nst_bpf_features *f, struct nst_kernel_funcs *
 	f->task_btf = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 					      BPF_FUNC_get_current_task_btf, NULL) == 1;
 	f->atomic_or = probe_atomic_or();
+	f->ancestor_cgroup =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+					BPF_FUNC_get_current_ancestor_cgroup_id, NULL) == 1;
 	f->rdonly_cast = nst_kernel_has_func(funcs, "bpf_rdonly_cast");
 	return lack && *lack ? apply_lack(f, lack, err, errlen) : 0;
 }

@@ -14,6 +14,7 @@ struct nst_bpf_features {
 	bool task_storage; /* BPF_MAP_TYPE_TASK_STORAGE, 5.11 */
 	bool task_btf; /* bpf_get_current_task_btf, 5.11 */
 	bool atomic_or; /* BPF atomics besides add (BPF_OR), 5.12 */
+	bool ancestor_cgroup; /* bpf_get_current_ancestor_cgroup_id in tracing, 5.16 */
 	bool rdonly_cast; /* the bpf_rdonly_cast kfunc, 6.2 */
 };
 
@@ -21,7 +22,7 @@ struct nst_kernel_funcs;
 
 /*
  * Fill f for the running kernel (funcs: which kernel functions it has).
- * NSTRACE_BPF_LACK=task_storage,task_btf,atomic_or,rdonly_cast (any of
+ * NSTRACE_BPF_LACK=task_storage,task_btf,atomic_or,ancestor_cgroup,rdonly_cast (any of
  * them) treats those as absent, so that a run on a new kernel covers the
  * older paths too; an unknown name is an error. Returns 0 or -EINVAL with
  * a message in err.

@@ -285,6 +285,7 @@ static void choose_paths(struct nst_tracer *t)
 	s->rodata->have_task_storage = storage;
 	s->rodata->have_task_btf = f->task_btf;
 	s->rodata->have_atomic_or = f->atomic_or;
+	s->rodata->have_ancestor_cgroup = f->ancestor_cgroup;
 	if (!storage) {
 		bpf_map__set_type(s->maps.pending, BPF_MAP_TYPE_HASH);
 		bpf_map__set_max_entries(s->maps.pending, PENDING_BY_TID);
@@ -310,6 +311,12 @@ static void print_paths(struct nst_tracer *t)
 	fprintf(stderr, "nstrace: hot path reads: %s\n",
 		b->feat.rdonly_cast ? "plain loads (bpf_rdonly_cast)"
 				    : "probe reads (no bpf_rdonly_cast before 6.2)");
+	if (s->rodata->follow)
+		fprintf(stderr, "nstrace: cgroup ancestors: %s\n",
+			b->feat.ancestor_cgroup
+				? "bpf_get_current_ancestor_cgroup_id"
+				: "read from the cgroup (no bpf_get_current_ancestor_cgroup_id in "
+				  "tracing programs before 5.16)");
 	if (bpf_program__autoload(s->progs.tp_cgroup_mkdir))
 		fprintf(stderr, "nstrace: --wait: %s\n",
 			b->feat.atomic_or ? "the new cgroup's level is marked atomically"

@@ -12,9 +12,10 @@ funcs=${NST_EXPECT_BPF_KERNEL_FUNCS:?$missing: bpf_kernel_funcs}
 in_flight=${NST_EXPECT_BPF_IN_FLIGHT:?$missing: bpf_in_flight}
 current=${NST_EXPECT_BPF_CURRENT:?$missing: bpf_current}
 atomic_or=${NST_EXPECT_BPF_ATOMIC_OR:?$missing: bpf_atomic_or}
+ancestors=${NST_EXPECT_BPF_CGROUP_ANCESTORS:?$missing: bpf_cgroup_ancestors}
 exit_switch=${NST_EXPECT_BPF_EXIT_SWITCH:?$missing: bpf_exit_switch}
 collector=${NST_EXPECT_LS_COLLECTOR:?$missing: ls_collector}
-OLD=task_storage,task_btf,atomic_or,rdonly_cast
+OLD=task_storage,task_btf,atomic_or,ancestor_cgroup,rdonly_cast
 
 # the -v lines of a trace that sees nothing (a comm no task has)
 paths() {
@@ -59,7 +60,20 @@ for _ in $(seq 1 600); do
 done
 kill $waiter 2>/dev/null
 wait $waiter 2>/dev/null
-check "--wait: atomic OR $atomic_or" grep -q "^nstrace: --wait: .*$want" "$TMP/w"
+# check_w NAME PATTERN: the --wait run's -v lines say PATTERN; else show them
+check_w() {
+	if grep -q "$2" "$TMP/w"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(grep -v '^libbpf: [[0-9-]' "$TMP/w" | head -n 20 | sed 's/^/# /')"
+	fi
+}
+check_w "--wait: atomic OR $atomic_or" "^nstrace: --wait: .*$want"
+case $ancestors in
+helper) want='bpf_get_current_ancestor_cgroup_id' ;;
+*) want='read from the cgroup' ;;
+esac
+check_w "cgroup ancestors: $ancestors" "^nstrace: cgroup ancestors: $want"
 
 # ls: the collector this kernel has, and this shell's namespaces listed
 "$NSTRACE" ls -v >"$TMP/ls" 2>"$TMP/ls.err"
