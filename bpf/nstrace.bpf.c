@@ -35,12 +35,12 @@ const volatile bool exit_switch_at_tp = false;
  * What this kernel's BPF has, probed by the collector before load
  * (user/bpf_features.c). Once these are constants, the verifier never
  * walks the path of a feature the kernel lacks, so one object loads from
- * 5.10 on. The build for 6.2+ (NST_RDONLY_CAST) has them all and compiles
- * the older paths out.
+ * 5.10 on (atomics, which 5.10 refuses even unreached, are a program of
+ * their own: tp_cgroup_mkdir). The build for 6.2+ (NST_RDONLY_CAST) has
+ * them all and compiles the older paths out.
  */
 const volatile bool have_task_storage = true; /* 5.11: pending is task storage */
 const volatile bool have_task_btf = true; /* 5.11: bpf_get_current_task_btf */
-const volatile bool have_atomic_or = true; /* 5.12: BPF atomics besides add */
 /* 5.16: bpf_get_current_ancestor_cgroup_id in tracing programs */
 const volatile bool have_ancestor_cgroup = true;
 
@@ -735,8 +735,7 @@ static __always_inline bool awaited_at(const char *kname, long off)
  * comes before ".scope". Follow it from its mkdir: the runtime moves the
  * container's first task in only afterwards. Loaded only under follow.
  */
-SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+static __always_inline int follow_new_cgroup(struct cgroup *cgrp, bool mark_level)
 {
 	const char *kname = BPF_CORE_READ(cgrp, kn, name);
 	char name[CG_NAME_LEN];
@@ -757,10 +756,26 @@ int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (level < 0 || level >= CG_MAX_LEVELS)
 		return 0;
 	bpf_map_update_elem(&follow_cgroups, &id, &one, BPF_ANY);
-	/* no atomic OR before 5.12: there the collector set every level (bpf_await_cgroup) */
-	if (HAVE(have_atomic_or))
+	if (mark_level)
 		__sync_fetch_and_or(&follow_cg_levels, 1ULL << level);
 	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return follow_new_cgroup(cgrp, true);
+}
+
+/*
+ * Before 5.12 there is no atomic OR, and the verifier refuses the
+ * instruction even where no path reaches it: this twin leaves the level
+ * alone, and the collector has every level checked (bpf_await_cgroup).
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir_any_level, struct cgroup *cgrp, const char *path)
+{
+	return follow_new_cgroup(cgrp, false);
 }
 
 /*

@@ -284,7 +284,6 @@ static void choose_paths(struct nst_tracer *t)
 
 	s->rodata->have_task_storage = storage;
 	s->rodata->have_task_btf = f->task_btf;
-	s->rodata->have_atomic_or = f->atomic_or;
 	s->rodata->have_ancestor_cgroup = f->ancestor_cgroup;
 	if (!storage) {
 		bpf_map__set_type(s->maps.pending, BPF_MAP_TYPE_HASH);
@@ -311,17 +310,17 @@ static void print_paths(struct nst_tracer *t)
 	fprintf(stderr, "nstrace: hot path reads: %s\n",
 		b->feat.rdonly_cast ? "plain loads (bpf_rdonly_cast)"
 				    : "probe reads (no bpf_rdonly_cast before 6.2)");
-	if (s->rodata->follow)
+	if (s->rodata->follow) {
 		fprintf(stderr, "nstrace: cgroup ancestors: %s\n",
 			b->feat.ancestor_cgroup
 				? "bpf_get_current_ancestor_cgroup_id"
 				: "read from the cgroup (no bpf_get_current_ancestor_cgroup_id in "
 				  "tracing programs before 5.16)");
-	if (bpf_program__autoload(s->progs.tp_cgroup_mkdir))
 		fprintf(stderr, "nstrace: --wait: %s\n",
 			b->feat.atomic_or ? "the new cgroup's level is marked atomically"
 					  : "every cgroup level is checked (no BPF atomic OR "
 					    "before 5.12)");
+	}
 	if (t->tier == NST_TIER_FENTRY)
 		fprintf(stderr, "nstrace: switch at exit: %s\n",
 			s->rodata->exit_switch_at_tp
@@ -332,7 +331,8 @@ static void print_paths(struct nst_tracer *t)
 /* The options are checked (tracer.c): they only need setting. */
 static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
-	struct nstrace_bpf *s = skel_of(t);
+	const struct nst_bpf *b = t->impl;
+	struct nstrace_bpf *s = b->skel;
 	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
 
 	bpf_map__set_max_entries(s->maps.events, rb);
@@ -344,7 +344,10 @@ static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 		t->tier == NST_TIER_FENTRY && !bpf_program__autoload(s->progs.fe_switch_at_exit);
 	s->rodata->filter_tgid = o->npids > 0 || o->follow;
 	s->rodata->follow = o->follow;
-	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow);
+	/* --wait: the cgroup_mkdir program that marks the level needs atomic OR (5.12) */
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow && b->feat.atomic_or);
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir_any_level,
+				  o->follow && !b->feat.atomic_or);
 	s->rodata->nr_clone = SYS_clone;
 	s->rodata->nr_clone3 = SYS_clone3;
 	s->rodata->nr_unshare = SYS_unshare;
@@ -421,8 +424,9 @@ static int bpf_await_cgroup(struct nst_tracer *t, const char *id)
 	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.await_ids), key, &one, BPF_ANY))
 		return -errno;
 	/*
-	 * Before 5.12 tp_cgroup_mkdir cannot mark its cgroup's level (no
-	 * atomic OR): any level may be the container's, so check them all.
+	 * Before 5.12 (tp_cgroup_mkdir_any_level) the new cgroup's level is
+	 * not marked (no atomic OR): any level may be the container's, so
+	 * check them all.
 	 */
 	if (!b->feat.atomic_or)
 		__atomic_store_n(&b->skel->bss->follow_cg_levels, ~0ULL, __ATOMIC_RELEASE);
