@@ -11,6 +11,7 @@
 
 #include "bpf_features.h"
 #include "kernel_funcs.h"
+#include "privs.h"
 
 /*
  * A socket filter that ORs into its stack with a BPF_ATOMIC instruction:
@@ -41,6 +42,20 @@ static bool probe_atomic_or(void)
 		return false;
 	close(fd);
 	return true;
+}
+
+/* Asked by a map read with CAP_BPF and CAP_SYS_ADMIN lowered for a moment. */
+bool nst_bpf_fd_ops_need_cap(int map_fd)
+{
+	unsigned long long eff = nst_caps_effective();
+	__u64 key;
+	bool refused;
+
+	if (nst_caps_set_effective(eff & ~(NST_CAP(CAP_BPF) | NST_CAP(CAP_SYS_ADMIN))))
+		return true;
+	refused = bpf_map_get_next_key(map_fd, NULL, &key) && errno == EPERM;
+	nst_caps_set_effective(eff);
+	return refused;
 }
 
 /* NSTRACE_BPF_LACK: the features named there are taken as absent. */

@@ -30,4 +30,11 @@ struct nst_kernel_funcs;
 int nst_bpf_features_probe(struct nst_bpf_features *f, struct nst_kernel_funcs *funcs, char *err,
 			   size_t errlen);
 
+/*
+ * Does this kernel refuse every bpf() command, even on an fd the process
+ * holds (map_fd, a hash map), to a process without CAP_BPF, as
+ * kernel.unprivileged_bpf_disabled did before 5.19?
+ */
+bool nst_bpf_fd_ops_need_cap(int map_fd);
+
 #endif

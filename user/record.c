@@ -266,7 +266,7 @@ int cmd_record(int argc, char **argv)
 		return r.w ? NST_EXIT_FAIL : NST_EXIT_USAGE;
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
-	nst_caps_keep(0);
+	nst_caps_keep(nst_tracer_caps_after_attach(t));
 	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
 		nst_tracer_describe(t));
 	record_loop(&r, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);

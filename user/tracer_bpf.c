@@ -307,6 +307,9 @@ static void print_paths(struct nst_tracer *t)
 	fprintf(stderr, "nstrace: current task: %s\n",
 		b->feat.task_btf ? "plain loads (bpf_get_current_task_btf)"
 				 : "probe reads (no bpf_get_current_task_btf before 5.11)");
+	if (t->caps_kept)
+		fprintf(stderr, "nstrace: after attaching: CAP_BPF kept (this kernel refuses "
+				"bpf() on its maps without it: unprivileged_bpf_disabled)\n");
 	fprintf(stderr, "nstrace: hot path reads: %s\n",
 		b->feat.rdonly_cast ? "plain loads (bpf_rdonly_cast)"
 				    : "probe reads (no bpf_rdonly_cast before 6.2)");
@@ -692,6 +695,9 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	b->funcs = NULL;
 	if (ret)
 		goto fail;
+	/* 5.10: reading the maps after attach (live pids, lost events, --wait) needs CAP_BPF */
+	if (nst_bpf_fd_ops_need_cap(bpf_map__fd(b->skel->maps.traced)))
+		t->caps_kept = NST_CAP(CAP_BPF);
 	if (o->verbose)
 		print_paths(t);
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);

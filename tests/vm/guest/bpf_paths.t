@@ -14,12 +14,13 @@ current=${NST_EXPECT_BPF_CURRENT:?$missing: bpf_current}
 atomic_or=${NST_EXPECT_BPF_ATOMIC_OR:?$missing: bpf_atomic_or}
 ancestors=${NST_EXPECT_BPF_CGROUP_ANCESTORS:?$missing: bpf_cgroup_ancestors}
 exit_switch=${NST_EXPECT_BPF_EXIT_SWITCH:?$missing: bpf_exit_switch}
+keep_cap=${NST_EXPECT_BPF_KEEP_CAP_BPF:?$missing: bpf_keep_cap_bpf}
 collector=${NST_EXPECT_LS_COLLECTOR:?$missing: ls_collector}
 OLD=task_storage,task_btf,atomic_or,ancestor_cgroup,rdonly_cast
 
 # the -v lines of a trace that sees nothing (a comm no task has)
 paths() {
-	"$NSTRACE" trace -v --duration 1s --comm nstrace-none "$@" 2>&1 >/dev/null |
+	"$NSTRACE" trace -v --duration 1s --comm nstrace-none 2>&1 >/dev/null |
 		grep '^nstrace: '
 }
 
@@ -39,6 +40,11 @@ btf) want='plain loads' ;;
 *) want='probe reads' ;;
 esac
 check "current task: $current" grep -q "^nstrace: current task: $want" "$TMP/v"
+if [ "$keep_cap" = yes ]; then
+	check "CAP_BPF kept after attaching" grep -q '^nstrace: after attaching: CAP_BPF kept' "$TMP/v"
+else
+	check "no capability kept after attaching" sh -c "! grep -q 'after attaching' '$TMP/v'"
+fi
 case $exit_switch in
 exit_task_namespaces) want='fentry on exit_task_namespaces' ;;
 *) want='at sched_process_exit' ;;
