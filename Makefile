@@ -16,6 +16,8 @@ VMLINUX_H ?= $(GEN)/vmlinux.h
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# the whole commit, for nstrace --version (a build outside git says unknown)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 ABS_OUTPUT := $(abspath $(OUTPUT))
 comma := ,
@@ -36,11 +38,17 @@ TEST_SCRIPTS := $(wildcard tests/*.t)
 # workload generators: the benchmarks and some tests drive them
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+# the man pages (docs/man/nstrace*.rst; include-*.rst are their shared parts)
+RST2MAN ?= rst2man
+MAN_DIR := $(OUTPUT)/man
+MAN_SRCS := $(wildcard docs/man/nstrace*.rst)
+MAN_INCS := $(wildcard docs/man/include-*.rst)
+MAN_PAGES := $(patsubst docs/man/%.rst,$(MAN_DIR)/%.8,$(MAN_SRCS))
 
 INCLUDES := -Iinclude -Iuser -I$(GEN)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	  -DNSTRACE_VERSION='"$(VERSION)"' $(INCLUDES)
+	  -DNSTRACE_VERSION='"$(VERSION)"' -DNSTRACE_COMMIT='"$(COMMIT)"' $(INCLUDES)
 # What is installed decides whether libbpf, libelf, zlib and json-c are
 # linked statically, and the sonames of libmicrohttpd and libcurl (loaded
 # at run time). These are decided once, in $(CONFIG_MK), by scripts/config.sh after
@@ -72,6 +80,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 DEPFLAGS = -MMD -MP -MF $@.d -MT $@
 
 .PHONY: FORCE all deps test-deps check check-fresh check-built check-plain check-plain-built check-vm check-kernels vm-image demo clean install tests fuzz asan \
+	man uninstall deb check-deb \
 	check-asan lint clang-tidy cppcheck format-check kmod
 # keep the .bpf.o and skeletons: they are build products worth looking at
 .SECONDARY:
@@ -119,15 +128,15 @@ $(GEN)/%.lskel.h: $(GEN)/%.bpf.o
 # The skeletons come first; which object includes which is in its .d.
 $(OUTPUT)/user/%.o: user/%.c Makefile | $(SKELS) $(LSKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The files that print the version are compiled again when it changes (a
 # commit, or a change to the tree): the version file is rewritten only then.
 VERSION_FILE := $(OUTPUT)/version
 $(VERSION_FILE): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
-$(OUTPUT)/user/main.o $(OUTPUT)/user/serve.o: $(VERSION_FILE)
+	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
+$(OUTPUT)/user/main.o $(OUTPUT)/user/serve.o $(OUTPUT)/user/version.o: $(VERSION_FILE)
 
 # Made anew from the list of objects, which is rewritten only when it
 # changes: an archive updated in place would keep a removed file's object.
@@ -286,7 +295,8 @@ check-built: $(BIN) $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
 check-plain: test-deps
 	@$(MAKE) --no-print-directory check-plain-built
 
-check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image
+check-plain-built: $(BIN) $(OUTPUT)/nstrace-dynamic $(TEST_BINS) $(BENCH_TOOLS) $(FUZZ_BINS) vm-image \
+		$(MAN_PAGES)
 	KERNEL=$(KERNEL) NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --timer --exec $(abspath scripts/run-test) $(TEST_BINS) $(TEST_SCRIPTS) $(VM_T)
 
@@ -384,8 +394,75 @@ $(OUTPUT)/bench/tp_floor: bench/tp_floor.c Makefile \
 demo: $(BIN)
 	$(BIN) demo
 
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)/usr/local/sbin/nstrace
+# Man pages (docs/man/*.rst, reStructuredText as bpftool writes them) built
+# with Debian's rst2man. Their column lists are written from the built
+# binary's --list-columns (scripts/man-columns.sh), so a page never
+# disagrees with it; the shared parts (include-*.rst) are copied beside
+# them, and rst2man runs there, reading the page from stdin, so that every
+# include resolves in one directory. Any docutils warning fails the build.
+$(MAN_DIR)/columns.stamp: $(BIN) scripts/man-columns.sh $(MAN_INCS)
+	@scripts/deps.sh docs
+	@mkdir -p $(MAN_DIR)
+	scripts/man-columns.sh $(BIN) $(MAN_DIR)
+	cp $(MAN_INCS) $(MAN_DIR)/
+	@touch $@
+$(MAN_DIR)/%.8: docs/man/%.rst $(MAN_DIR)/columns.stamp
+	cd $(MAN_DIR) && $(RST2MAN) --halt=warning < $(abspath $<) > $*.8.tmp && mv $*.8.tmp $*.8
+man: $(MAN_PAGES)
+
+# Where make install puts things, as bpftool's does (sbin: nstrace needs
+# root or BPF capabilities). systemd reads PREFIX/lib/systemd/system for
+# PREFIX=/usr/local as well; Debian's package passes /lib/systemd/system.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/nstrace
+# serve's companions: Grafana's dashboard and Prometheus's scrape configuration
+DATA_FILES := deploy/grafana-dashboard.json deploy/prometheus.yml
+
+# The unit's ExecStart names the binary where this install puts it.
+install: $(BIN) man
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/nstrace
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 completion/nstrace.bash $(DESTDIR)$(BASHCOMPDIR)/nstrace
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/sbin/nstrace|$(SBINDIR)/nstrace|g' deploy/nstrace.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	install -d $(DESTDIR)$(DATADIR)
+	install -m 0644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+
+# Exactly what install put there: the directories it shares with others stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nstrace $(DESTDIR)$(BASHCOMPDIR)/nstrace \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service \
+		$(patsubst $(MAN_DIR)/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN_PAGES)) \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES)))
+	-rmdir $(DESTDIR)$(DATADIR)
+
+# The Debian package, built with the distribution's own tools (debian/);
+# dpkg-buildpackage leaves its files beside the tree: moved to $(OUTPUT)/deb.
+# The version is read in the shell: dpkg-parsechangelog may come only with
+# the packages that the first line installs.
+deb:
+	@scripts/deps.sh build docs deb
+	dpkg-buildpackage -us -uc -b
+	@rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb
+	v=$$(dpkg-parsechangelog -S Version) && \
+	for f in ../nstrace_$${v}_* ../nstrace-dbgsym_$${v}_*; do \
+		[ ! -e "$$f" ] || mv "$$f" $(OUTPUT)/deb/; done && \
+	lintian --fail-on error,warning $(OUTPUT)/deb/nstrace_$${v}_*.changes
+	@ls $(OUTPUT)/deb/*.deb
+
+# The package installed on a bare Debian root and purged again
+# (scripts/fresh-check.sh --deb; the rehearsal does it with its own build).
+check-deb: deb
+	scripts/fresh-check.sh --deb \
+		$(OUTPUT)/deb/nstrace_$$(dpkg-parsechangelog -S Version)_$$(dpkg --print-architecture).deb \
+		$(ABS_OUTPUT)
 
 clean:
 	rm -rf $(OUTPUT)

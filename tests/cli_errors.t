@@ -102,6 +102,7 @@ run_rows text_error <<'EOT'
 2 | failed to create /nonexistent/d/f.nst: No such file | record -o /nonexistent/d/f.nst -d 1
 2 | nstrace record: unrecognized option '--bogus'  | record --bogus
 # report
+2 | unknown --group-by 'what' \(valid: container, pod\) | report --group-by what x.nst
 2 | give exactly one recording file                | report
 2 | give exactly one recording file                | report a.nst b.nst
 2 | unknown format 'xml' \(valid: text, json, csv, chrome, svg\) | report -f xml a.nst
@@ -119,6 +120,8 @@ run_rows text_error <<'EOT'
 2 | invalid port '0'                               | serve --listen 127.0.0.1:0
 2 | invalid port '99999'                           | serve --listen '[::1]:99999'
 2 | invalid --top '100'                            | serve --top 100
+2 | invalid --max-label-values '20000'             | serve --max-label-values 20000
+2 | invalid --max-label-values 'lots'              | serve --max-label-values lots
 2 | unknown namespace type 'foo'                   | serve --ns foo
 2 | nstrace serve: unrecognized option '--bogus'   | serve --bogus
 # demo

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # A Docker Engine of the test's own, sourced by .t tests after lib.sh:
 #   docker_setup          docker_need and docker_start, or end the test failed
+#   docker_ready NAME     docker_setup, image NAME imported, DOCKER_HOST exported (TAP lines)
 #   docker_start          start dockerd (Debian's docker.io) in $TMP/docker
 #   docker_image NAME     import a busybox-static root file system as NAME
 #   docker_pod_env        pod_uid, pod_parent and pod_labels for a pod-like group
@@ -52,6 +53,15 @@ docker_setup() {
 		done_testing
 		exit
 	fi
+}
+
+# docker_ready NAME: the engine started and image NAME imported, each a
+# TAP line, and DOCKER_HOST pointing nstrace (and docker) at the engine
+docker_ready() {
+	docker_setup
+	ok "dockerd started"
+	check "image $1 imported from a busybox-static root file system" docker_image "$1"
+	export DOCKER_HOST=unix://$DK_SOCK
 }
 
 docker_start() {

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include "kselftest_harness.h"
+#include "event.h"
 #include "evcodec.h"
 #include "json.h"
 #include "strbuf.h"
@@ -144,6 +145,30 @@ TEST(events_round_trip_across_blocks)
 	}
 	free(ev);
 	free(out);
+	free(buf);
+}
+
+/* ns_free: the freed namespace's inode is in JSON's target, as the text DETAIL says it */
+TEST(ns_free_json_names_the_inode)
+{
+	struct nst_event e = { .kind = NST_K_NS_FREE, .flags = 0x04000000 /* CLONE_NEWUTS */ };
+	struct nst_fmt f = { 0 };
+	struct nst_colset cols;
+	char *buf = NULL, detail[256], want[128];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	e.target[nst_types[NST_T_UTS].slot] = 4026532999U;
+	nst_colset_all_json(&cols, false);
+	nst_print_json(out, &cols, &e, &f);
+	fclose(out);
+	snprintf(want, sizeof(want),
+		 "\"target\":{\"kind\":null,\"fd\":null,\"type\":"
+		 "\"CLONE_NEWUTS\",\"pid\":null,\"ns\":{\"uts\":%u}}",
+		 4026532999U);
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);
+	nst_event_detail(&e, &f, detail, sizeof(detail));
+	EXPECT_NE(NULL, strstr(detail, "4026532999")) TH_LOG("%s", detail);
 	free(buf);
 }
 

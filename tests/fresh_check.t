@@ -23,4 +23,10 @@ check "no network: names the archive it cannot reach" \
 	grep -q 'cannot reach the package archive http' "$TMP/b.err"
 check "no network: no root unpacked" [ -z "$(ls -A "$TMP/b/fresh" 2>/dev/null)" ]
 check "no network: nothing left mounted" bash -c "! grep -q ' $TMP/b' /proc/self/mountinfo"
+# --deb names a package file, or nothing is started
+bash "$FRESH" --deb "$TMP/none.deb" "$TMP/c" 2>"$TMP/c.err"
+st=$?
+check "--deb without a package: exit 2 (exit $st)" [ $st -eq 2 ]
+check "--deb without a package: says which file is none" grep -q "none.deb' is none" "$TMP/c.err"
+check "--deb without a package: nothing made" [ ! -e "$TMP/c" ]
 done_testing

@@ -116,3 +116,24 @@ wait_for() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# prom_start PORT: a real Prometheus on loopback (PROM its pid) scraping
+# nstrace serve on 127.0.0.1:PORT every second; q QUERY: the first value
+# of an instant query, or "none"
+prom_start() {
+	PPORT=$(free_port)
+	cat >"$TMP/prom.yml" <<EOC
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: nstrace
+    static_configs: [ { targets: ["127.0.0.1:$1"] } ]
+EOC
+	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
+		--web.listen-address=127.0.0.1:$PPORT >"$TMP/prom.log" 2>&1 &
+	PROM=$!
+}
+
+q() {
+	curl -sf "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
+		jq -r '.data.result[0].value[1] // "none"'
+}

@@ -12,12 +12,14 @@ COLS=NS,TYPE,NPROCS,PID,PPID,USER,COMMAND
 # namespaces. Each group is its own session, so that teardown kills exactly
 # what the test started.
 leaders=()
+# a name of its own, so that two runs at once (or a leftover) do not collide
+NETNS=nstrace-ls-test-$$
 teardown() {
 	for p in "${leaders[@]}"; do
 		kill -- -"$p" 2>/dev/null
 	done
 	kill $(jobs -p) 2>/dev/null
-	ip netns delete nstrace-ls-test 2>/dev/null
+	ip netns delete "$NETNS" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap teardown EXIT
@@ -25,7 +27,7 @@ for i in $(seq 1 "$N"); do
 	setsid unshare -n -u -i sh -c 'sleep 300 & exec sleep 300' </dev/null &
 	leaders+=($!)
 done
-ip netns add nstrace-ls-test
+ip netns add "$NETNS"
 # a namespace only an fd keeps: open it from a short-lived member, which then exits
 unshare -n sleep 2 &
 member=$!
@@ -115,7 +117,7 @@ $(echo "$a" | jq -r '[.[].type] | unique | join(",")')" \
 
 "$NSTRACE" ls -t net -o NS,NPROCS,HOLDERS,OWNER -J >"$TMP/net.json"
 check "HOLDERS names the ip netns bind mount" \
-	jq -e '.namespaces | any(.holders == "mount:/run/netns/nstrace-ls-test")' "$TMP/net.json"
+	jq -e --arg h "mount:/run/netns/$NETNS" '.namespaces | any(.holders == $h)' "$TMP/net.json"
 check "a namespace only an fd holds is listed, with the fd" \
 	jq -e --argjson i "$fdheld" --arg h "fd:$$/8" \
 	'.namespaces | any(.ns == $i and .nprocs == 0 and (.holders | contains($h)))' "$TMP/net.json"

@@ -37,7 +37,7 @@ ours=$(capmask self CapEff)
 T=$!
 wait_for "$TMP/t.err" '^Tracing'
 check "trace, attached: CapEff and CapPrm are 0 ($(capmask $T CapEff), $(capmask $T CapPrm))" \
-	[ "$(capmask $T CapEff)" -eq 0 ] && [ "$(capmask $T CapPrm)" -eq 0 ]
+	sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ]' - "$(capmask $T CapEff)" "$(capmask $T CapPrm)"
 # capabilities are per thread: the container resolver's keeps CAP_SYS_PTRACE (19) alone
 other=0
 for task in /proc/$T/task/*; do
@@ -56,7 +56,7 @@ R=$!
 wait_for "$TMP/r.err" '^Recording'
 sleep 0.5
 check "record, attached: CapEff and CapPrm are 0 ($(capmask $R CapEff), $(capmask $R CapPrm))" \
-	[ "$(capmask $R CapEff)" -eq 0 ] && [ "$(capmask $R CapPrm)" -eq 0 ]
+	sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ]' - "$(capmask $R CapEff)" "$(capmask $R CapPrm)"
 wait $R
 check "record's command keeps the caller's capabilities ($(cat "$TMP/child.caps"))" \
 	[ "$(printf '%d' "0x$(cut -f2 "$TMP/child.caps")")" -eq "$ours" ]
@@ -75,7 +75,7 @@ wait_for "$TMP/s.err" '^Serving'
 # CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, as far as we have them
 want=$(((1 << 39 | 1 << 38 | 1 << 24 | 1 << 19 | 1 << 2) & ours))
 check "serve keeps only what the inventory needs ($(capmask $S CapEff) == $want)" \
-	[ "$(capmask $S CapEff)" -eq "$want" ] && [ "$(capmask $S CapPrm)" -eq "$want" ]
+	sh -c '[ "$1" -eq "$3" ] && [ "$2" -eq "$3" ]' - "$(capmask $S CapEff)" "$(capmask $S CapPrm)" "$want"
 check "... and /api/namespaces still lists every namespace ls does" \
 	[ "$(curl -sf "$URL/api/namespaces" | jq '.namespaces | length')" -ge \
 	  "$("$NSTRACE" ls -n -o NS | grep -c .)" ]
@@ -114,7 +114,7 @@ check "an idle connection is closed by the server's timeout ($(head -1 "$TMP/idl
 	grep -qx 'idle closed' "$TMP/idle.out"
 n=$(sed -n 's/^sockets //p' "$TMP/idle.out")
 check "200 clients at once: serve holds at most its limit of 128 (${n:-?} sockets)" \
-	[ "${n:-999}" -ge 128 ] && [ "${n:-999}" -le 132 ]
+	sh -c '[ "$1" -ge 128 ] && [ "$1" -le 132 ]' - "${n:-999}"
 for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 check "serve answers again once they are gone" curl -sf "$URL/healthz"
 kill $S

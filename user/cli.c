@@ -137,6 +137,35 @@ void nst_printer_containers(struct nst_printer *p, struct nst_containers *c, boo
 		nst_colset_default(&p->cols, p->timestamps, in_text_default);
 }
 
+void nst_names_open(struct nst_names *n, bool verbose)
+{
+	struct nst_containers_opts co = { .notes = verbose ? stderr : NULL, .drop_caps = true };
+
+	n->rt = NULL;
+	n->ctr = nst_containers_open(&co);
+}
+
+void nst_names_runtimes(struct nst_names *n, bool verbose, int wait_ms)
+{
+	struct nst_runtime_opts ro = { .notes = verbose ? stderr : NULL };
+
+	if (!n->ctr)
+		return;
+	n->rt = nst_runtimes_open(&ro);
+	nst_containers_set_runtimes(n->ctr, n->rt);
+	if (wait_ms > 0)
+		nst_containers_wait(n->ctr, wait_ms);
+}
+
+void nst_names_close(struct nst_names *n)
+{
+	/* the resolver first: it reads the runtimes */
+	nst_containers_close(n->ctr);
+	nst_runtimes_close(n->rt);
+	n->ctr = NULL;
+	n->rt = NULL;
+}
+
 void nst_printer_header(const struct nst_printer *p)
 {
 	if (!p->json)

@@ -68,6 +68,22 @@ void nst_printer_init(struct nst_printer *p, FILE *out, bool json, bool timestam
  * columns gain CONTAINER when in_text_default (the machine has containers).
  */
 void nst_printer_containers(struct nst_printer *p, struct nst_containers *c, bool in_text_default);
+/*
+ * Who the events' containers are, for the commands that trace: the
+ * resolver, opened before the tracer loads so its first walk runs
+ * meanwhile (its thread keeps CAP_SYS_PTRACE alone), and the runtimes'
+ * names, asked once the capabilities are gone (their threads need none).
+ */
+struct nst_names {
+	struct nst_containers *ctr; /* NULL without memory: no containers */
+	struct nst_runtimes *rt;
+};
+
+void nst_names_open(struct nst_names *n, bool verbose);
+/* Ask the runtimes, and wait up to wait_ms (0: not at all) for the resolver's first walk. */
+void nst_names_runtimes(struct nst_names *n, bool verbose, int wait_ms);
+void nst_names_close(struct nst_names *n);
+
 /* The column header of text output; nothing for JSON Lines. */
 void nst_printer_header(const struct nst_printer *p);
 void nst_printer_event(const struct nst_printer *p, const struct nst_event *e);

@@ -16,5 +16,6 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 #endif /* NSTRACE_CMDS_H */

@@ -113,4 +113,14 @@ static inline const char *nst_ctr_label(const struct nst_ctr_info *i, char *buf,
 	return buf;
 }
 
+/* The POD column: "namespace/name", else the uid; "" outside a pod. */
+static inline const char *nst_pod_label(const struct nst_ctr_info *i, char *buf, size_t len)
+{
+	if (i->pod_name[0] && i->pod_namespace[0])
+		snprintf(buf, len, "%s/%s", i->pod_namespace, i->pod_name);
+	else
+		snprintf(buf, len, "%s", i->pod_uid);
+	return buf;
+}
+
 #endif /* NSTRACE_CONTAINERS_H */

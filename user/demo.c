@@ -121,7 +121,11 @@ static const char demo_usage[] =
 	"  A: new net,uts,ipc,mnt,pid (a pod sandbox)\n"
 	"  B: joins A's net,uts; new mnt,pid (like docker run --network=container:A)\n"
 	"  C: joins A's net,uts,ipc; new mnt,pid\n"
-	"  then a setns with the wrong nstype, which fails with EINVAL\n";
+	"  then a setns with the wrong nstype, which fails with EINVAL\n\n"
+	"  -J, --json             JSON Lines: one object per event (docs/events.md)\n"
+	"  -T, --timestamp        add a wall-clock TIME column\n" NST_BACKEND_HELP
+	"  -v, --verbose          libbpf debug output\n"
+	"  -h, --help             this help\n";
 
 int cmd_demo(int argc, char **argv)
 {

@@ -365,3 +365,90 @@ int nst_dec_events(const unsigned char *buf, size_t len, struct nst_event *ev, u
 		*prev = ev[n - 1];
 	return 0;
 }
+
+/* ---- identity entries ---- */
+
+/* The strings of an entry, in their order in the encoding. */
+#define ID_STRINGS(X) X(id) X(name) X(image) X(runtime) X(pod_uid) X(pod_name) X(pod_namespace)
+
+static unsigned char *put_string(unsigned char *p, const char *s, size_t size)
+{
+	size_t len = strnlen(s, size - 1);
+
+	p = put_varint(p, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* A string of at most size - 1 bytes, without a NUL; false otherwise. */
+static bool get_string(struct in *in, char *s, size_t size)
+{
+	__u64 len = get_varint(in);
+
+	if (in->bad || len >= size || len > (size_t)(in->end - in->p) || memchr(in->p, 0, len))
+		return false;
+	memcpy(s, in->p, len);
+	s[len] = '\0';
+	in->p += len;
+	return true;
+}
+
+size_t nst_enc_identity(const struct nst_id_entry *e, unsigned char *out)
+{
+	const struct nst_ctr_info *i = &e->info;
+	unsigned char *p = out;
+
+	p = put_varint(p, e->key_kind);
+	p = put_varint(p, e->key);
+	/* 0: the host; else 1 + the runtime kind of the cgroup path */
+	p = put_varint(p, e->container ? 1 + (unsigned int)i->kind : 0);
+	if (!e->container)
+		return p - out;
+#define PUT(f) p = put_string(p, i->f, sizeof(i->f));
+	ID_STRINGS(PUT)
+#undef PUT
+	return p - out;
+}
+
+static bool dec_identity(struct in *in, struct nst_id_entry *e)
+{
+	struct nst_ctr_info *i = &e->info;
+	__u64 kind, key, what;
+
+	memset(e, 0, sizeof(*e));
+	kind = get_varint(in);
+	key = get_varint(in);
+	what = get_varint(in);
+	if (in->bad || (kind != NST_IDK_CGROUP && kind != NST_IDK_NS) ||
+	    what > 1 + (__u64)NST_RT_CRI || (kind == NST_IDK_NS && !what) ||
+	    (kind == NST_IDK_NS && key > 0xffffffffULL))
+		return false;
+	e->key_kind = kind;
+	e->key = key;
+	e->container = what != 0;
+	if (!what)
+		return true;
+	i->kind = what - 1;
+#define GET(f)                                   \
+	if (!get_string(in, i->f, sizeof(i->f))) \
+		return false;
+	ID_STRINGS(GET)
+#undef GET
+	/* an entry names a container by its id, or a pod by its uid */
+	return i->id[0] || i->pod_uid[0];
+}
+
+int nst_dec_identities(const unsigned char *buf, size_t len, unsigned int n,
+		       int (*fn)(void *ctx, const struct nst_id_entry *e), void *ctx)
+{
+	struct in in = { buf, buf + len, false };
+	struct nst_id_entry e;
+
+	for (unsigned int k = 0; k < n; k++) {
+		if (!dec_identity(&in, &e))
+			return -1;
+		if (fn && fn(ctx, &e))
+			return 0;
+	}
+	return in.p == in.end ? 0 : -1;
+}

@@ -413,15 +413,10 @@ static void pod_text(struct sb *s, const struct nst_event *e, const struct nst_f
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0])
-		return;
-	if (c->ctr.pod_name[0] && c->ctr.pod_namespace[0]) {
-		sb_str(s, c->ctr.pod_namespace);
-		sb_chr(s, '/');
-		sb_str(s, c->ctr.pod_name);
-	} else {
-		sb_str(s, c->ctr.pod_uid);
-	}
+	char label[NST_CTR_NAME_LEN + 64];
+
+	if (c && c->state == NST_CTR_FOUND && c->ctr.pod_uid[0])
+		sb_str(s, nst_pod_label(&c->ctr, label, sizeof(label)));
 }
 
 static bool has_latency(const struct nst_event *e)
@@ -581,6 +576,33 @@ static void jw_str_or_null(struct jw *w, const char *k, const char *v)
 		jw_null(w, k);
 }
 
+void nst_json_ctr(struct jw *w, const char *k, const struct nst_ctr_info *i)
+{
+	if (!i || !i->id[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "id", i->id);
+	jw_str_or_null(w, "name", i->name);
+	jw_str_or_null(w, "runtime", i->runtime);
+	jw_str_or_null(w, "image", i->image);
+	jw_obj_close(w);
+}
+
+void nst_json_pod(struct jw *w, const char *k, const struct nst_ctr_info *i)
+{
+	if (!i || !i->pod_uid[0]) {
+		jw_null(w, k);
+		return;
+	}
+	jw_obj_open(w, k);
+	jw_str(w, "uid", i->pod_uid);
+	jw_str_or_null(w, "name", i->pod_name);
+	jw_str_or_null(w, "namespace", i->pod_namespace);
+	jw_obj_close(w);
+}
+
 /* target.container: {"id","name"} of the container whose namespaces a setns enters */
 static void json_target_container(struct jw *w, const struct nst_event *e, const struct nst_fmt *f)
 {
@@ -603,16 +625,7 @@ static void json_container(struct jw *w, const char *k, const struct nst_event *
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.id[0]) {
-		jw_null(w, k);
-		return;
-	}
-	jw_obj_open(w, k);
-	jw_str(w, "id", c->ctr.id);
-	jw_str_or_null(w, "name", c->ctr.name);
-	jw_str_or_null(w, "runtime", c->ctr.runtime);
-	jw_str_or_null(w, "image", c->ctr.image);
-	jw_obj_close(w);
+	nst_json_ctr(w, k, c && c->state == NST_CTR_FOUND ? &c->ctr : NULL);
 }
 
 static void json_pod(struct jw *w, const char *k, const struct nst_event *e,
@@ -620,34 +633,35 @@ static void json_pod(struct jw *w, const char *k, const struct nst_event *e,
 {
 	const struct nst_event_ctr *c = ctr_of(e, f);
 
-	if (!c || c->state != NST_CTR_FOUND || !c->ctr.pod_uid[0]) {
-		jw_null(w, k);
-		return;
-	}
-	jw_obj_open(w, k);
-	jw_str(w, "uid", c->ctr.pod_uid);
-	jw_str_or_null(w, "name", c->ctr.pod_name);
-	jw_str_or_null(w, "namespace", c->ctr.pod_namespace);
-	jw_obj_close(w);
+	nst_json_pod(w, k, c && c->state == NST_CTR_FOUND ? &c->ctr : NULL);
 }
 
 static void json_target(struct jw *w, const char *k, const struct nst_event *e,
 			const struct nst_fmt *f)
 {
 	char buf[256];
+	bool freed = e->kind == NST_K_NS_FREE;
 
-	if (e->kind != NST_K_SETNS) {
+	if (e->kind != NST_K_SETNS && !freed) {
 		jw_null(w, k);
 		return;
 	}
 	jw_obj_open(w, k);
-	jw_str(w, "kind", nst_target_name(e->target_kind));
-	jw_i64(w, "fd", e->setns_fd);
-	if (e->target_type)
-		jw_str(w, "type", nst_flags_str(NST_K_SETNS, e->target_type, buf, sizeof(buf)));
+	/* ns_free: the namespace freed, its type and inode; no fd, no pid */
+	if (freed) {
+		jw_null(w, "kind");
+		jw_null(w, "fd");
+	} else {
+		jw_str(w, "kind", nst_target_name(e->target_kind));
+		jw_i64(w, "fd", e->setns_fd);
+	}
+	if (freed || e->target_type)
+		jw_str(w, "type",
+		       nst_flags_str(NST_K_SETNS, freed ? e->flags : e->target_type, buf,
+				     sizeof(buf)));
 	else
 		jw_null(w, "type");
-	if (e->target_kind == NST_TGT_PIDFD)
+	if (!freed && e->target_kind == NST_TGT_PIDFD)
 		jw_u64(w, "pid", e->target_pid);
 	else
 		jw_null(w, "pid");

@@ -51,6 +51,12 @@ struct nst_col {
 };
 
 extern const struct nst_col nst_cols[];
+/*
+ * JSON "container": {"id","name","runtime","image"} and "pod":
+ * {"uid","name","namespace"} of i; null for NULL, the host, or no pod.
+ */
+void nst_json_ctr(struct jw *w, const char *k, const struct nst_ctr_info *i);
+void nst_json_pod(struct jw *w, const char *k, const struct nst_ctr_info *i);
 /* Does the column show what the container resolver knows (live commands only)? */
 bool nst_col_needs_ctr(const struct nst_col *c);
 extern const int nst_ncols;

@@ -378,7 +378,7 @@ static void fill_created(struct inventory *inv, const struct inv_created_src *sr
 /* Read the whole recording into a registry for rec_created_wall_ns(). */
 static int load_rec_created(struct rec_created *c, const char *path, char *err, size_t errlen)
 {
-	struct nst_rec_reader_ops ops = { rec_created_meta, rec_created_event, NULL };
+	struct nst_rec_reader_ops ops = { .meta = rec_created_meta, .event = rec_created_event };
 	struct nst_rec_status st;
 
 	c->reg = nsreg_new();

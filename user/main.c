@@ -16,7 +16,6 @@ struct cmd {
 };
 
 static int cmd_help(int argc, char **argv);
-static int cmd_version(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, "stream namespace transitions live (the default command)" },
@@ -28,7 +27,7 @@ static const struct cmd cmds[] = {
 	{ "serve", cmd_serve, "export namespace metrics for Prometheus" },
 	{ "demo", cmd_demo, "trace the built-in pod scenario, then print the summary" },
 	{ "help", cmd_help, "this list; 'nstrace COMMAND --help' for a command" },
-	{ "version", cmd_version, "print the version" },
+	{ "version", cmd_version, "version, commit, libbpf, and the tiers this kernel allows" },
 };
 
 static int cmd_help(int argc, char **argv)
@@ -39,12 +38,6 @@ static int cmd_help(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		printf("  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	printf("\nSee docs/ and 'nstrace COMMAND --help'.\n");
-	return NST_EXIT_OK;
-}
-
-static int cmd_version(int argc, char **argv)
-{
-	printf("nstrace %s\n", NSTRACE_VERSION);
 	return NST_EXIT_OK;
 }
 
@@ -98,8 +91,10 @@ int main(int argc, char **argv)
 
 	/* no command, or an option first: trace, so "nstrace --pid N" works */
 	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && !strcmp(argv[1], "--version"))
-			return cmd_version(0, NULL);
+		if (argc >= 2 && !strcmp(argv[1], "--version")) {
+			argv[1] = "nstrace --version";
+			return cmd_version(argc - 1, argv + 1);
+		}
 		return cmd_trace(argc, argv);
 	}
 	c = find_cmd(argv[1]);

@@ -14,6 +14,7 @@
 #define BLOCK_HDR 24
 /* the encoded events of a full block; lost and end records are smaller */
 #define MAX_BLOCK_BYTES ((size_t)NST_BLOCK_MAX_EVENTS * NST_ENC_EVENT_MAX)
+#define MAX_ID_BYTES ((size_t)NST_BLOCK_MAX_IDS * NST_ID_ENTRY_MAX)
 
 struct nst_rec_writer {
 	int fd;
@@ -26,6 +27,9 @@ struct nst_rec_writer {
 	z_stream zs; /* one deflate stream, sync-flushed at every block */
 	bool zs_ready;
 	struct nst_event prev; /* the delta base continues across blocks */
+	unsigned char *ids; /* identity entries waiting for the next block of events */
+	size_t ids_len;
+	unsigned int nids;
 	bool failed;
 };
 
@@ -90,9 +94,10 @@ struct nst_rec_writer *nst_rec_create(const char *path, const struct nst_rec_met
 	w->zcap = compressBound(MAX_BLOCK_BYTES) + 64;
 	w->zbuf = malloc(w->zcap);
 	w->raw = malloc(MAX_BLOCK_BYTES);
+	w->ids = malloc(MAX_ID_BYTES);
 	w->zs_ready = deflateInit2(&w->zs, 3, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0 || !w->zbuf || !w->raw || !w->zs_ready) {
+	if (w->fd < 0 || !w->zbuf || !w->raw || !w->ids || !w->zs_ready) {
 		snprintf(err, errlen, "failed to create %s: %s", path, strerror(errno));
 		goto fail;
 	}
@@ -111,6 +116,7 @@ fail:
 		deflateEnd(&w->zs);
 	free(w->zbuf);
 	free(w->raw);
+	free(w->ids);
 	free(w);
 	return NULL;
 }
@@ -157,11 +163,36 @@ static int write_block(struct nst_rec_writer *w, __u32 type, __u32 count, const 
 	return 0;
 }
 
+static int flush_ids(struct nst_rec_writer *w, char *err, size_t errlen)
+{
+	unsigned int n = w->nids;
+	size_t len = w->ids_len;
+
+	if (!n)
+		return 0;
+	w->nids = 0;
+	w->ids_len = 0;
+	return write_block(w, NST_BLOCK_IDENTITY, n, w->ids, len, err, errlen);
+}
+
+int nst_rec_identity(struct nst_rec_writer *w, const struct nst_id_entry *e, char *err,
+		     size_t errlen)
+{
+	if (w->nids == NST_BLOCK_MAX_IDS && flush_ids(w, err, errlen))
+		return -1;
+	w->ids_len += nst_enc_identity(e, w->ids + w->ids_len);
+	w->nids++;
+	return 0;
+}
+
 int nst_rec_flush(struct nst_rec_writer *w, char *err, size_t errlen)
 {
 	int n = w->n;
 	size_t raw_len;
 
+	/* the identities first: a reader knows them before the events that need them */
+	if (flush_ids(w, err, errlen))
+		return -1;
 	if (!n)
 		return 0;
 	raw_len = nst_enc_events(w->buf, n, &w->prev, w->raw);
@@ -206,6 +237,7 @@ int nst_rec_close(struct nst_rec_writer *w, char *err, size_t errlen)
 	deflateEnd(&w->zs);
 	free(w->zbuf);
 	free(w->raw);
+	free(w->ids);
 	free(w);
 	return ret;
 }
@@ -267,6 +299,7 @@ static int damaged(struct nst_rec_status *st, size_t off, const char *why)
 }
 
 struct reader {
+	__u32 version; /* of the file */
 	z_stream zs;
 	struct nst_event prev;
 	unsigned char *raw; /* one block's payload, inflated */
@@ -284,6 +317,17 @@ static bool inflate_block(struct reader *rd, const unsigned char *in, __u32 clen
 	rd->zs.avail_out = raw_len;
 	ret = inflate(&rd->zs, Z_SYNC_FLUSH);
 	return (ret == Z_OK || ret == Z_BUF_ERROR) && rd->zs.avail_out == 0 && rd->zs.avail_in == 0;
+}
+
+/* Checked whole before any entry is handed out: a damaged block adds nothing. */
+static int read_identities(struct reader *rd, __u32 count, __u32 raw_len,
+			   const struct nst_rec_reader_ops *ops, void *ctx)
+{
+	if (nst_dec_identities(rd->raw, raw_len, count, NULL, NULL))
+		return -1;
+	if (ops->identity)
+		nst_dec_identities(rd->raw, raw_len, count, ops->identity, ctx);
+	return 0;
 }
 
 /* Check and unpack the block at off; returns its length, or 0 when it is damaged. */
@@ -305,7 +349,9 @@ static size_t read_block(const unsigned char *buf, size_t len, size_t off,
 	if ((type == NST_BLOCK_EVENTS &&
 	     (count > NST_BLOCK_MAX_EVENTS || raw_len > count * NST_ENC_EVENT_MAX)) ||
 	    (type == NST_BLOCK_LOST && raw_len != 16) || (type == NST_BLOCK_END && raw_len != 8) ||
-	    type < NST_BLOCK_EVENTS || type > NST_BLOCK_END)
+	    (type == NST_BLOCK_IDENTITY && (rd->version < 4 || count > NST_BLOCK_MAX_IDS ||
+					    raw_len > count * NST_ID_ENTRY_MAX)) ||
+	    type < NST_BLOCK_EVENTS || type > NST_BLOCK_IDENTITY)
 		return damaged(st, off, "bad block header"), 0;
 	if (clen > len - off - BLOCK_HDR)
 		return damaged(st, off, "truncated block"), 0;
@@ -324,6 +370,15 @@ static size_t read_block(const unsigned char *buf, size_t len, size_t off,
 		memcpy(rec, rd->raw, sizeof(rec));
 		if (ops->lost)
 			ops->lost(ctx, rec[0], rec[1]);
+		return BLOCK_HDR + clen;
+	}
+	if (type == NST_BLOCK_IDENTITY)
+		return read_identities(rd, count, raw_len, ops, ctx)
+			       ? (damaged(st, off, "bad identity block"), 0)
+			       : BLOCK_HDR + clen;
+	/* a pass for the identities alone: the events are counted, not decoded */
+	if (!ops->event) {
+		st->events += count;
 		return BLOCK_HDR + clen;
 	}
 	if (nst_dec_events(rd->raw, raw_len, rd->ev, count, &rd->prev))
@@ -345,9 +400,11 @@ static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta
 		snprintf(err, errlen, "not an nstrace recording (bad magic)");
 		return -1;
 	}
-	if (get32(buf + 8) != NST_REC_VERSION) {
-		snprintf(err, errlen, "unsupported recording version %u (this nstrace reads %d)",
-			 get32(buf + 8), NST_REC_VERSION);
+	if (get32(buf + 8) < NST_REC_VERSION_MIN || get32(buf + 8) > NST_REC_VERSION) {
+		snprintf(err, errlen,
+			 "unsupported recording version %u (this nstrace reads %d to %d): use the "
+			 "nstrace version that wrote it",
+			 get32(buf + 8), NST_REC_VERSION_MIN, NST_REC_VERSION);
 		return -1;
 	}
 	mlen = get32(buf + 12);
@@ -357,6 +414,7 @@ static int read_header(const unsigned char *buf, size_t len, struct nst_rec_meta
 		return -1;
 	}
 	parse_meta((const char *)buf + 16, mlen, m);
+	m->version = get32(buf + 8);
 	if (m->event_size != sizeof(struct nst_event)) {
 		snprintf(err, errlen,
 			 "recording has %u-byte events, this nstrace %zu: use the "
@@ -381,7 +439,8 @@ int nst_rec_read_mem(const void *data, size_t len, const struct nst_rec_reader_o
 		return -1;
 	if (ops->meta && ops->meta(ctx, &m))
 		return 0;
-	rd.raw = malloc(MAX_BLOCK_BYTES);
+	rd.version = m.version;
+	rd.raw = malloc(MAX_BLOCK_BYTES > MAX_ID_BYTES ? MAX_BLOCK_BYTES : MAX_ID_BYTES);
 	rd.ev = malloc(NST_BLOCK_MAX_EVENTS * sizeof(struct nst_event));
 	if (!rd.raw || !rd.ev || inflateInit2(&rd.zs, -15) != Z_OK) {
 		free(rd.raw);

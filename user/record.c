@@ -17,12 +17,45 @@
 #include "cmds.h"
 #include "event.h"
 #include "filters.h"
+#include "grow.h"
+#include "nshash.h"
 #include "nsrt.h"
 #include "privs.h"
 #include "recfile.h"
 
+/* a container without a name is asked again once a second for this many seconds */
+#define NAME_TRIES 60
+
+/* What the recording says of one cgroup or namespace so far. */
+enum ident_state {
+	ID_PENDING, /* the resolver has not seen it yet: nothing written */
+	ID_NAMELESS, /* written with the id only: the runtime may name it later */
+	ID_DONE, /* written in full, or the host's */
+};
+
+struct ident {
+	__u64 key;
+	enum nst_id_key kind;
+	enum ident_state state;
+	unsigned int tries;
+};
+
+/*
+ * The containers of the recorded events, written to the file as they become
+ * known (docs/recording.md): looked up once per cgroup id and setns target,
+ * never waited for on the event path; what the resolver does not know yet
+ * is asked again once a second.
+ */
+struct idents {
+	struct nst_names names;
+	struct nshash cgroups, nss; /* key -> index in v */
+	struct ident *v;
+	size_t n, cap;
+};
+
 struct record {
 	struct nst_rec_writer *w;
+	struct idents ids;
 	struct nst_tracer *t;
 	struct nst_loop loop;
 	bool json; /* also print the events live, as trace --json does */
@@ -47,13 +80,124 @@ static const char record_usage[] =
 	"  nstrace record -o boot.nst -- nstrace run --ns net,pid,mnt -- ./start.sh\n"
 	"  nstrace report web.nst\n";
 
+/* Write what the resolver knows of x; the state says whether to ask again. */
+static int ident_resolve(struct record *r, struct ident *x)
+{
+	struct nst_id_entry e = { .key_kind = x->kind, .key = x->key };
+	enum nst_ctr_state st;
+
+	if (x->kind == NST_IDK_CGROUP)
+		st = nst_containers_by_cgroup(r->ids.names.ctr, x->key, &e.info);
+	else
+		st = nst_containers_by_ns(r->ids.names.ctr, x->key, &e.info);
+	x->tries++;
+	/* still unknown after a minute: gone before a walk saw it; the events keep its id */
+	if (st == NST_CTR_NOT_YET) {
+		if (x->tries > NAME_TRIES)
+			x->state = ID_DONE;
+		return 0;
+	}
+	/* a namespace of the host's names nobody: a missing entry says as much */
+	if (st == NST_CTR_HOST && x->kind == NST_IDK_NS) {
+		x->state = ID_DONE;
+		return 0;
+	}
+	e.container = st == NST_CTR_FOUND;
+	if (x->state == ID_NAMELESS && e.container && !e.info.name[0]) {
+		if (x->tries > NAME_TRIES)
+			x->state = ID_DONE;
+		return 0; /* nothing new */
+	}
+	/* an id stands in for the name until the runtime has listed the container */
+	x->state = e.container && !e.info.name[0] && x->tries <= NAME_TRIES ? ID_NAMELESS : ID_DONE;
+	return nst_rec_identity(r->w, &e, r->err, sizeof(r->err));
+}
+
+/* The first event of a cgroup or setns target: look it up. */
+static int ident_note(struct record *r, enum nst_id_key kind, __u64 key)
+{
+	struct idents *ids = &r->ids;
+	struct nshash *h = kind == NST_IDK_CGROUP ? &ids->cgroups : &ids->nss;
+	bool added;
+	ssize_t i;
+
+	if (!ids->names.ctr)
+		return 0;
+	i = nshash_get_or_add(h, key, ids->n, &added);
+	if (i < 0 ||
+	    (added && nst_grow((void **)&ids->v, &ids->cap, ids->n + 1, sizeof(*ids->v), 256))) {
+		if (i >= 0)
+			nshash_del(h, key);
+		return 0; /* without memory the events go on, unnamed */
+	}
+	if (!added)
+		return 0;
+	ids->v[ids->n] = (struct ident){ .key = key, .kind = kind, .state = ID_PENDING };
+	return ident_resolve(r, &ids->v[ids->n++]);
+}
+
+static int ident_event(struct record *r, const struct nst_event *e)
+{
+	if (ident_note(r, NST_IDK_CGROUP, e->cgroup_id))
+		return -1;
+	if (e->kind != NST_K_SETNS)
+		return 0;
+	for (int i = 0; i < NST_NS_COUNT; i++)
+		if (e->target[i] && ident_note(r, NST_IDK_NS, e->target[i]))
+			return -1;
+	return 0;
+}
+
+/* Once a second: ask again for what was not known, or not named. */
+static int ident_retry(struct record *r)
+{
+	for (size_t i = 0; i < r->ids.n; i++)
+		if (r->ids.v[i].state != ID_DONE && ident_resolve(r, &r->ids.v[i]))
+			return -1;
+	return 0;
+}
+
+static size_t ident_open(const struct idents *ids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ids->n; i++)
+		n += ids->v[i].state == ID_PENDING;
+	return n;
+}
+
+/*
+ * At the end: a container that started a moment ago is not in the last
+ * walk; wait for one more (it was asked for) before the file closes.
+ */
+static void ident_last_try(struct record *r)
+{
+	struct nst_containers *c = r->ids.names.ctr;
+	unsigned long walks;
+
+	if (!c || r->failed || !ident_open(&r->ids))
+		return;
+	walks = nst_containers_walks(c);
+	for (int ms = 0; ms < 1500 && nst_containers_walks(c) == walks; ms += 50)
+		usleep(50 * 1000);
+	ident_retry(r);
+}
+
+static void idents_free(struct idents *ids)
+{
+	nst_names_close(&ids->names);
+	nshash_free(&ids->cgroups);
+	nshash_free(&ids->nss);
+	free(ids->v);
+}
+
 static int rec_event(void *ctx, const struct nst_event *e)
 {
 	struct record *r = ctx;
 
 	if (r->failed)
 		return 1;
-	if (nst_rec_add(r->w, e, r->err, sizeof(r->err))) {
+	if (ident_event(r, e) || nst_rec_add(r->w, e, r->err, sizeof(r->err))) {
 		r->failed = true;
 		r->loop.stop = true;
 		return 1;
@@ -89,7 +233,7 @@ static int record_tick(void *ctx)
 				  (unsigned long long)(lost - r->lost_written));
 		r->lost_written = lost;
 	}
-	if (!r->failed && nst_rec_flush(r->w, r->err, sizeof(r->err)))
+	if (!r->failed && (ident_retry(r) || nst_rec_flush(r->w, r->err, sizeof(r->err))))
 		r->failed = true;
 	if (r->json && !r->failed && (e = nst_stream_error(stdout))) {
 		snprintf(r->err, sizeof(r->err),
@@ -216,8 +360,12 @@ static int start_command(struct record_opts *o, struct nsrt_child *c, char *err,
 
 static int finish(struct record *r, struct nst_tracer *t, const char *path)
 {
-	__u64 written = nst_rec_events_written(r->w);
-	size_t used = strlen(r->err);
+	__u64 written;
+	size_t used;
+
+	ident_last_try(r);
+	written = nst_rec_events_written(r->w);
+	used = strlen(r->err);
 
 	if (nst_rec_close(r->w, r->err + used, sizeof(r->err) - used) || r->failed) {
 		nst_errorf("%s", r->err);
@@ -246,9 +394,11 @@ int cmd_record(int argc, char **argv)
 		o.f.t.npids = 1;
 	}
 	nst_install_signals();
+	nst_names_open(&r.ids.names, o.f.t.verbose);
 	t = nst_filters_open(&o.f, rec_event, &r, r.err, sizeof(r.err));
 	if (!t) {
 		nst_errorf("%s", r.err);
+		idents_free(&r.ids);
 		return NST_EXIT_USAGE;
 	}
 	fill_meta(&meta, &o.f, t);
@@ -263,15 +413,22 @@ int cmd_record(int argc, char **argv)
 		if (r.w)
 			nst_rec_close(r.w, r.err, sizeof(r.err));
 		nst_tracer_close(t);
+		idents_free(&r.ids);
 		return r.w ? NST_EXIT_FAIL : NST_EXIT_USAGE;
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
 	nst_caps_keep(nst_tracer_caps_after_attach(t));
+	/* no wait for the first walk: what it has not seen yet is asked again (ident_retry) */
+	nst_names_runtimes(&r.ids.names, o.f.t.verbose, 0);
+	/* -J prints the container keys, as trace --json and the report of the file do */
+	if (r.ids.names.ctr)
+		nst_printer_containers(&r.pr, r.ids.names.ctr, false);
 	fprintf(stderr, "Recording to %s (%s)... Hit Ctrl-C to end.\n", o.path,
 		nst_tracer_describe(t));
 	record_loop(&r, o.f.t.npids && !o.cmd, &cmd, o.duration_ms);
 	ret = finish(&r, t, o.path);
 	nst_tracer_close(t);
+	idents_free(&r.ids);
 	if (cmd.pidfd >= 0 && !nst_exiting)
 		nsrt_wait(&cmd);
 	else if (cmd.pidfd >= 0)

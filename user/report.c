@@ -22,6 +22,8 @@ struct stream_ctx {
 	struct nst_colset cols;
 	enum report_format format;
 	FILE *out;
+	struct rec_idents ids;
+	bool containers; /* the file records them (format 4): their columns are there */
 };
 
 static int load_meta(void *ctx, const struct nst_rec_meta *m)
@@ -30,6 +32,7 @@ static int load_meta(void *ctx, const struct nst_rec_meta *m)
 
 	rec->meta = *m;
 	rec->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	rec_idents_fmt(rec->ids, &rec->fmt);
 	return 0;
 }
 
@@ -79,11 +82,14 @@ static void csv_field(struct sb *line, const char *s, bool last)
 
 /*
  * CSV: the text rendering of every column that has one, plus the inode
- * slots; not the container columns, which a recording does not store.
+ * slots; the container columns when the recording stores containers.
  */
+static bool csv_containers;
+
 static bool csv_column(int i)
 {
-	return nst_cols[i].text && nst_cols[i].json && !nst_col_needs_ctr(&nst_cols[i]);
+	return nst_cols[i].text && nst_cols[i].json &&
+	       (csv_containers || !nst_col_needs_ctr(&nst_cols[i]));
 }
 
 static void csv_header(FILE *out)
@@ -164,29 +170,119 @@ static int report_stream(const char *path, enum report_format format, struct nst
 			 char *err, size_t errlen)
 {
 	struct stream_ctx s = { .format = format, .out = stdout };
-	struct nst_rec_reader_ops ops = { stream_meta, stream_event, stream_lost };
+	struct nst_rec_reader_ops ops = { .meta = stream_meta,
+					  .event = stream_event,
+					  .lost = stream_lost };
+	int ret;
 
-	nst_colset_all_json(&s.cols, false);
+	/* the containers first: an event recorded before its name was known gets it */
+	if (rec_idents_load(&s.ids, path, err, errlen))
+		return -1;
+	rec_idents_fmt(&s.ids, &s.fmt);
+	s.containers = s.ids.version >= 4;
+	csv_containers = s.containers;
+	nst_colset_all_json(&s.cols, s.containers);
 	if (format == FMT_CSV)
 		csv_header(stdout);
-	return nst_rec_read_file(path, &ops, &s, st, err, errlen);
+	ret = nst_rec_read_file(path, &ops, &s, st, err, errlen);
+	rec_idents_free(&s.ids);
+	return ret;
+}
+
+struct group_ctx {
+	struct rec_idents ids;
+	struct rec_groups g;
+	bool failed;
+};
+
+static int group_event(void *ctx, const struct nst_event *e)
+{
+	struct group_ctx *c = ctx;
+
+	if (rec_groups_event(&c->g, e)) {
+		c->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* --format json --group-by: one object per container (or pod), most events first. */
+static int report_groups_json(const char *path, enum rec_group_by by, struct nst_rec_status *st,
+			      char *err, size_t errlen)
+{
+	struct nst_rec_reader_ops ops = { .event = group_event };
+	struct group_ctx c = {};
+	int ret = rec_idents_load(&c.ids, path, err, errlen);
+
+	if (ret)
+		return ret;
+	rec_groups_init(&c.g, &c.ids, by);
+	ret = nst_rec_read_file(path, &ops, &c, st, err, errlen);
+	if (!ret && c.failed) {
+		snprintf(err, errlen, "failed to group the events: out of memory");
+		ret = -1;
+	}
+	if (!ret && c.ids.version < 4) {
+		snprintf(err, errlen,
+			 "%s is a format %u recording, which stores no containers: record it again "
+			 "to group by container or pod",
+			 path, c.ids.version);
+		ret = -1;
+	}
+	if (!ret) {
+		rec_groups_sort(&c.g);
+		rec_groups_json(&c.g, stdout);
+	}
+	rec_groups_free(&c.g);
+	rec_idents_free(&c.ids);
+	return ret;
 }
 
 static const char report_usage[] =
-	"Usage: nstrace report FILE [--format text|json|csv|chrome|svg]\n"
+	"Usage: nstrace report FILE [--format text|json|csv|chrome|svg] [--group-by "
+	"container|pod]\n"
 	"Read a recording made by 'nstrace record'.\n"
 	"\n"
-	"  -f, --format FMT   text (default): per-namespace lifecycles and per-process\n"
-	"                     timelines; json: the events as 'nstrace --json' printed\n"
-	"                     them; csv; chrome: Chrome Trace Event JSON for\n"
-	"                     ui.perfetto.dev or chrome://tracing; svg: a timeline\n"
-	"  -h, --help         this help\n";
+	"  -f, --format FMT   text (default): the containers, per-namespace lifecycles\n"
+	"                     and per-process timelines; json: the events as\n"
+	"                     'nstrace --json' printed them; csv; chrome: Chrome Trace\n"
+	"                     Event JSON for ui.perfetto.dev or chrome://tracing; svg:\n"
+	"                     a timeline\n"
+	"  -g, --group-by BY  container or pod: text: the summary by BY and the process\n"
+	"                     timelines under their container's (pod's) heading; json:\n"
+	"                     one object per container (pod) instead of the events\n"
+	"  -h, --help         this help\n"
+	"\n"
+	"Examples:\n"
+	"  nstrace report web.nst\n"
+	"  nstrace report web.nst --group-by pod\n"
+	"  nstrace report web.nst -f json --group-by container | jq .\n";
+
+static int parse_group_by(const char *s, enum rec_group_by *by)
+{
+	if (!strcmp(s, "container"))
+		*by = REC_BY_CONTAINER;
+	else if (!strcmp(s, "pod"))
+		*by = REC_BY_POD;
+	else {
+		nst_errorf("unknown --group-by '%s' (valid: container, pod)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const format_names[] = { "text", "json", "csv", "chrome", "svg" };
+
+static const char *argv_format(enum report_format f)
+{
+	return format_names[f];
+}
 
 static int parse_format(const char *s, enum report_format *f)
 {
-	static const char *const names[] = { "text", "json", "csv", "chrome", "svg" };
+	const char *const *names = format_names;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 		if (!strcmp(s, names[i])) {
 			*f = i;
 			return 0;
@@ -198,9 +294,16 @@ static int parse_format(const char *s, enum report_format *f)
 static int render_loaded(const char *path, enum report_format format, struct nst_rec_status *st,
 			 char *err, size_t errlen)
 {
-	struct recording rec = {};
-	struct nst_rec_reader_ops ops = { load_meta, load_event, load_lost };
-	int ret = nst_rec_read_file(path, &ops, &rec, &rec.st, err, errlen);
+	struct rec_idents ids;
+	struct recording rec = { .ids = &ids };
+	struct nst_rec_reader_ops ops = { .meta = load_meta,
+					  .event = load_event,
+					  .lost = load_lost };
+	int ret = rec_idents_load(&ids, path, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = nst_rec_read_file(path, &ops, &rec, &rec.st, err, errlen);
 
 	*st = rec.st;
 	if (!ret) {
@@ -211,6 +314,7 @@ static int render_loaded(const char *path, enum report_format format, struct nst
 	}
 	free(rec.ev);
 	free(rec.lost);
+	rec_idents_free(&ids);
 	return ret;
 }
 
@@ -218,21 +322,25 @@ int cmd_report(int argc, char **argv)
 {
 	static char outbuf[1 << 20];
 	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "group-by", required_argument, NULL, 'g' },
 						  { "help", no_argument, NULL, 'h' },
 						  {} };
 	enum report_format format = FMT_TEXT;
+	enum rec_group_by by = REC_BY_NONE;
 	struct nst_rec_status st;
 	char err[512];
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:g:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(report_usage, stdout);
 			return NST_EXIT_OK;
 		}
+		if (c == 'g' && !parse_group_by(optarg, &by))
+			continue;
 		if (c != 'f' || parse_format(optarg, &format)) {
-			if (c != 'f')
+			if (c != 'f' && c != 'g')
 				fputs(report_usage, stderr);
 			return NST_EXIT_USAGE;
 		}
@@ -241,12 +349,19 @@ int cmd_report(int argc, char **argv)
 		nst_errorf("give exactly one recording file (see 'nstrace report --help')");
 		return NST_EXIT_USAGE;
 	}
+	if (by != REC_BY_NONE && format != FMT_TEXT && format != FMT_JSON) {
+		nst_errorf("--group-by works with --format text or json, not %s",
+			   argv_format(format));
+		return NST_EXIT_USAGE;
+	}
 	/* reports run to gigabytes: write them in large pieces (glibc ignores the size without a buffer) */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	if (format == FMT_JSON || format == FMT_CSV)
+	if (format == FMT_JSON && by != REC_BY_NONE)
+		ret = report_groups_json(argv[optind], by, &st, err, sizeof(err));
+	else if (format == FMT_JSON || format == FMT_CSV)
 		ret = report_stream(argv[optind], format, &st, err, sizeof(err));
 	else if (format == FMT_TEXT)
-		ret = report_text(argv[optind], stdout, &st, err, sizeof(err));
+		ret = report_text(argv[optind], by, stdout, &st, err, sizeof(err));
 	else
 		ret = render_loaded(argv[optind], format, &st, err, sizeof(err));
 	if (nst_finish_stdout())

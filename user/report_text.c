@@ -99,6 +99,8 @@ static void track(struct nsreg *reg, const struct nst_event *e)
 
 struct proc {
 	__u32 pid, ppid;
+	__u64 cgroup_id; /* its first container's cgroup, else its first event's */
+	size_t ctr_group; /* --group-by: its group's index */
 	char comm[NST_COMM_LEN];
 	__u64 events;
 	size_t group;
@@ -120,6 +122,10 @@ struct text_report {
 	size_t nprocs, cap;
 	size_t group; /* the group the current pass writes */
 	bool failed; /* out of memory */
+	struct rec_idents ids;
+	struct rec_groups groups; /* by container (or pod) */
+	enum rec_group_by by; /* the process timelines too, when given */
+	size_t heading; /* the group whose heading was printed last, + 1 */
 };
 
 static void print_visits(FILE *out, const char *what, const struct visit *v, size_t n,
@@ -174,6 +180,13 @@ static void free_life(void *ctx, struct nsreg_ns *n)
 	n->priv = NULL;
 }
 
+static bool in_container(const struct text_report *r, __u64 cgroup_id)
+{
+	const struct nst_id_entry *x = rec_idents_cgroup(&r->ids, cgroup_id);
+
+	return x && x->container;
+}
+
 static struct proc *proc_of(struct text_report *r, const struct nst_event *e)
 {
 	bool added;
@@ -193,10 +206,14 @@ static struct proc *proc_of(struct text_report *r, const struct nst_event *e)
 	}
 	p = &r->procs[i];
 	if (added) {
-		*p = (struct proc){ .pid = e->pid, .ppid = e->ppid };
+		*p = (struct proc){ .pid = e->pid, .ppid = e->ppid, .cgroup_id = e->cgroup_id };
 		memcpy(p->comm, e->comm, NST_COMM_LEN);
 		r->nprocs++;
 	}
+	/* a process started on the host and moved into a container (runc init) is the container's */
+	if (p->cgroup_id != e->cgroup_id && !in_container(r, p->cgroup_id) &&
+	    in_container(r, e->cgroup_id))
+		p->cgroup_id = e->cgroup_id;
 	return p;
 }
 
@@ -246,8 +263,21 @@ static int buffer_line(struct proc *p, const struct text_report *r, const struct
 	return 0;
 }
 
-static void proc_header(const struct text_report *r, const struct proc *p)
+static void proc_header(struct text_report *r, const struct proc *p)
 {
+	char label[NST_CTR_NAME_LEN + 80];
+	const struct rec_group *g;
+
+	if (r->by != REC_BY_NONE && r->heading != p->ctr_group + 1) {
+		r->heading = p->ctr_group + 1;
+		g = &r->groups.v[p->ctr_group];
+		fprintf(r->out, " %s %s", r->by == REC_BY_POD ? "pod" : "container",
+			rec_group_label(&r->groups, g, label, sizeof(label)));
+		if (r->by == REC_BY_CONTAINER && g->info.id[0])
+			fprintf(r->out, " (%s, id %.12s%s%s)", g->info.runtime, g->info.id,
+				g->info.image[0] ? ", image " : "", g->info.image);
+		fputc('\n', r->out);
+	}
 	fprintf(r->out, "  pid %u (%.*s), ppid %u\n", p->pid, NST_COMM_LEN, p->comm, p->ppid);
 }
 
@@ -275,11 +305,15 @@ static int timeline_event(void *ctx, const struct nst_event *e)
 
 static const struct proc *sort_procs;
 
+/* By group (the most events first: rec_groups_sort), then pid; ctr_group is 0 ungrouped. */
 static int by_pid(const void *a, const void *b)
 {
-	__u32 x = sort_procs[*(const size_t *)a].pid, y = sort_procs[*(const size_t *)b].pid;
+	const struct proc *p = &sort_procs[*(const size_t *)a],
+			  *q = &sort_procs[*(const size_t *)b];
 
-	return x < y ? -1 : x > y;
+	if (p->ctr_group != q->ctr_group)
+		return p->ctr_group < q->ctr_group ? -1 : 1;
+	return p->pid < q->pid ? -1 : p->pid > q->pid;
 }
 
 /* Cut the processes, in pid order, into groups of at most GROUP_EVENTS buffered lines. */
@@ -287,8 +321,13 @@ static size_t make_groups(struct text_report *r, size_t *order)
 {
 	size_t groups = 0, buffered = 0;
 
-	for (size_t i = 0; i < r->nprocs; i++)
+	for (size_t i = 0; i < r->nprocs; i++) {
+		ssize_t g =
+			r->by != REC_BY_NONE ? rec_group_of(&r->groups, r->procs[i].cgroup_id) : 0;
+
 		order[i] = i;
+		r->procs[i].ctr_group = g < 0 ? 0 : g;
+	}
 	sort_procs = r->procs;
 	qsort(order, r->nprocs, sizeof(*order), by_pid);
 	for (size_t k = 0; k < r->nprocs; k++) {
@@ -345,6 +384,7 @@ static int text_meta(void *ctx, const struct nst_rec_meta *m)
 
 	r->meta = *m;
 	r->fmt.boot_to_wall_ns = m->boot_to_wall_ns;
+	rec_idents_fmt(&r->ids, &r->fmt);
 	return 0;
 }
 
@@ -360,6 +400,10 @@ static int text_event(void *ctx, const struct nst_event *e)
 	}
 	p->events++;
 	r->events++;
+	if (r->ids.containers && rec_groups_event(&r->groups, e)) {
+		r->failed = true;
+		return 1;
+	}
 	nsreg_account(r->reg, e);
 	if (e->ret >= 0 || e->kind == NST_K_EXIT)
 		track(r->reg, e);
@@ -400,26 +444,38 @@ static void print_head(struct text_report *r)
 		fprintf(r->out, "  LOST: %llu events in total by %s\n",
 			(unsigned long long)r->lost_at[i].total,
 			nst_wall_str(&r->fmt, r->lost_at[i].ts_ns, wall, sizeof(wall)));
+	if (r->ids.containers)
+		rec_groups_print(&r->groups, r->out);
 	fprintf(r->out, "\nNamespaces (created, joined, left, members)\n");
 	nsreg_for_each(r->reg, print_ns, r);
 }
 
-int report_text(const char *path, FILE *out, struct nst_rec_status *st, char *err, size_t errlen)
+int report_text(const char *path, enum rec_group_by by, FILE *out, struct nst_rec_status *st,
+		char *err, size_t errlen)
 {
 	struct text_report r = { .out = out, .reg = nsreg_new() };
-	struct nst_rec_reader_ops ops = { text_meta, text_event, text_lost };
+	struct nst_rec_reader_ops ops = { .meta = text_meta,
+					  .event = text_event,
+					  .lost = text_lost };
 	int ret = -1;
 
 	if (!r.reg || pidmap_init(&r.pids, 0)) {
 		snprintf(err, errlen, "failed to allocate the report: out of memory");
 		goto out;
 	}
+	ret = rec_idents_load(&r.ids, path, err, errlen);
+	if (ret)
+		goto out;
+	/* the containers table is there whenever the recording names one */
+	rec_groups_init(&r.groups, &r.ids, by == REC_BY_POD ? REC_BY_POD : REC_BY_CONTAINER);
+	r.by = r.ids.containers ? by : REC_BY_NONE;
 	ret = nst_rec_read_file(path, &ops, &r, st, err, errlen);
 	if (!ret && r.failed) {
 		snprintf(err, errlen, "failed to build the report: out of memory");
 		ret = -1;
 	}
 	if (!ret) {
+		rec_groups_sort(&r.groups);
 		print_head(&r);
 		ret = print_processes(&r, path, err, errlen);
 	}
@@ -434,5 +490,7 @@ out:
 		free(r.procs[i].text);
 	free(r.procs);
 	free(r.lost_at);
+	rec_groups_free(&r.groups);
+	rec_idents_free(&r.ids);
 	return ret;
 }

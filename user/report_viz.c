@@ -21,22 +21,57 @@ static double us(const struct recording *rec, __u64 ts)
 	return (ts - rec->ev[0].ts_ns) / 1000.0;
 }
 
-/* Process names: one track per process, named "comm (pid)". */
+/* The pid's cgroup that names it: its first container's, else its first. */
+static __u64 *proc_cgroups(const struct recording *rec, struct pidmap *pm)
+{
+	__u64 *cg = calloc(rec->n ? rec->n : 1, sizeof(*cg));
+
+	for (size_t i = 0; cg && i < rec->n; i++) {
+		const struct nst_event *e = &rec->ev[i];
+		const struct nst_id_entry *now, *was;
+		bool added;
+		ssize_t k = pidmap_get(pm, e->pid, &added);
+
+		if (k < 0)
+			continue;
+		now = rec_idents_cgroup(rec->ids, e->cgroup_id);
+		was = rec_idents_cgroup(rec->ids, cg[k]);
+		if (added || (now && now->container && !(was && was->container)))
+			cg[k] = e->cgroup_id;
+	}
+	return cg;
+}
+
+/*
+ * Process names: one track per process, named "comm (pid)", and
+ * "comm (pid) web1" for a process of container web1.
+ */
 static void chrome_names(struct jw *w, const struct recording *rec)
 {
-	struct pidmap pm;
-	char name[64];
+	const struct nst_id_entry *x;
+	char name[64 + NST_CTR_NAME_LEN], label[NST_CTR_NAME_LEN];
+	struct pidmap pm, seen;
+	__u64 *cg;
 
 	if (pidmap_init(&pm, rec->n))
 		return;
-	for (size_t i = 0; i < rec->n; i++) {
+	if (pidmap_init(&seen, rec->n)) {
+		pidmap_free(&pm);
+		return;
+	}
+	cg = proc_cgroups(rec, &pm);
+	for (size_t i = 0; cg && i < rec->n; i++) {
 		const struct nst_event *e = &rec->ev[i];
 		bool added;
+		ssize_t k = pidmap_get(&pm, e->pid, &added);
 
-		pidmap_get(&pm, e->pid, &added);
-		if (!added)
+		pidmap_get(&seen, e->pid, &added);
+		if (!added || k < 0)
 			continue;
-		snprintf(name, sizeof(name), "%.*s (%u)", NST_COMM_LEN, e->comm, e->pid);
+		x = rec_idents_cgroup(rec->ids, cg[k]);
+		snprintf(name, sizeof(name), "%.*s (%u)%s%s", NST_COMM_LEN, e->comm, e->pid,
+			 x && x->container ? " " : "",
+			 x && x->container ? nst_ctr_label(&x->info, label, sizeof(label)) : "");
 		jw_obj_open(w, NULL);
 		jw_str(w, "ph", "M");
 		jw_str(w, "name", "process_name");
@@ -46,6 +81,8 @@ static void chrome_names(struct jw *w, const struct recording *rec)
 		jw_obj_close(w);
 		jw_obj_close(w);
 	}
+	free(cg);
+	pidmap_free(&seen);
 	pidmap_free(&pm);
 }
 

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "cli.h"
+#include "clock.h"
 #include "cmds.h"
 #include "filters.h"
 #include "inventory.h"
@@ -31,8 +32,11 @@ struct serve {
 	const char *backend;
 	const char *tier;
 	__s64 boot_to_wall;
-	struct nst_runtimes *rt; /* container names for /api/namespaces, kept up to date */
+	/* the metrics' container labels; the runtimes name /api/namespaces' containers too */
+	struct nst_names names;
 };
+
+#define DEFAULT_MAX_LABEL_VALUES 100
 
 static struct nst_mhd mhd;
 static volatile sig_atomic_t serve_stop;
@@ -94,7 +98,7 @@ static enum MHD_Result serve_inventory(struct serve *sv, struct MHD_Connection *
 
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	ret = nst_inventory_write_json(f, &created, sv->rt, err, sizeof(err));
+	ret = nst_inventory_write_json(f, &created, sv->names.rt, err, sizeof(err));
 	fclose(f);
 	if (ret) {
 		free(buf);
@@ -166,6 +170,32 @@ static void seed_from_inventory(struct nst_metrics *m)
 	inv_free(&inv);
 }
 
+/*
+ * The metrics' labels of a cgroup: what the CONTAINER and POD columns of
+ * trace show. A container whose name the runtime has not told yet is
+ * provisional: the metrics wait a little for the name before they use the id.
+ */
+static enum nst_label_state cgroup_labels(void *ctx, __u64 cgroup_id, char *ctr, size_t ctr_len,
+					  char *pod, size_t pod_len)
+{
+	struct serve *sv = ctx;
+	struct nst_ctr_info i;
+
+	ctr[0] = pod[0] = '\0';
+	switch (nst_containers_by_cgroup(sv->names.ctr, cgroup_id, &i)) {
+	case NST_CTR_HOST:
+		return NST_LABELS_FINAL;
+	case NST_CTR_NOT_YET:
+		return NST_LABELS_NOT_YET;
+	case NST_CTR_FOUND:
+		break;
+	}
+	if (i.id[0])
+		nst_ctr_label(&i, ctr, ctr_len);
+	nst_pod_label(&i, pod, pod_len);
+	return i.name[0] || !i.id[0] || !sv->names.rt ? NST_LABELS_FINAL : NST_LABELS_PROVISIONAL;
+}
+
 static int metrics_event(void *ctx, const struct nst_event *e)
 {
 	nst_metrics_event(ctx, e);
@@ -173,18 +203,25 @@ static int metrics_event(void *ctx, const struct nst_event *e)
 }
 
 static const char serve_usage[] =
-	"Usage: nstrace serve [--listen IP:PORT] [--top N] [FILTERS]\n"
+	"Usage: nstrace serve [--listen IP:PORT] [--top N] [--max-label-values N] [FILTERS]\n"
 	"Export namespace metrics for Prometheus: /metrics, /api/namespaces, /healthz.\n"
 	"\n"
 	"  -l, --listen IP:PORT   where to listen (default 127.0.0.1:9464; loopback unless told)\n"
 	"  -t, --top N            namespaces in the processes-per-namespace gauge (default "
-	"10)\n" NST_FILTER_HELP "  -h, --help             this help\n";
+	"10)\n"
+	"  -m, --max-label-values N\n"
+	"                         distinct container label values of the operation metrics\n"
+	"                         (default 100, at most 10000); further containers count as\n"
+	"                         container=\"other\", so a busy node cannot blow up "
+	"Prometheus\n" NST_FILTER_HELP "  -h, --help             this help\n";
 
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = { NST_FILTER_LONGOPTS,
 						  { "listen", required_argument, NULL, 'l' },
 						  { "top", required_argument, NULL, 't' },
+						  { "max-label-values", required_argument, NULL,
+						    'm' },
 						  { "help", no_argument, NULL, 'h' },
 						  {} };
 	const char *listen_on = "127.0.0.1:9464";
@@ -196,14 +233,17 @@ int cmd_serve(int argc, char **argv)
 	struct MHD_Daemon *d;
 	socklen_t sslen;
 	char err[512] = "";
-	long top = 10;
+	long top = 10, max_labels = DEFAULT_MAX_LABEL_VALUES;
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, NST_FILTER_SHORTOPTS "l:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, NST_FILTER_SHORTOPTS "l:t:m:h", longopts, NULL)) !=
+	       -1) {
 		r = nst_filter_opt(c, optarg, &f, err, sizeof(err));
 		if (r < 0 ||
-		    (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err, sizeof(err)))) {
+		    (c == 't' && nst_parse_long(optarg, 0, 64, "--top", &top, err, sizeof(err))) ||
+		    (c == 'm' && nst_parse_long(optarg, 0, 10000, "--max-label-values", &max_labels,
+						err, sizeof(err)))) {
 			nst_errorf("%s", err);
 			return NST_EXIT_USAGE;
 		}
@@ -212,7 +252,7 @@ int cmd_serve(int argc, char **argv)
 		else if (c == 'h') {
 			fputs(serve_usage, stdout);
 			return NST_EXIT_OK;
-		} else if (!r && c != 't') {
+		} else if (!r && c != 't' && c != 'm') {
 			fputs(serve_usage, stderr);
 			return NST_EXIT_USAGE;
 		}
@@ -225,10 +265,14 @@ int cmd_serve(int argc, char **argv)
 		nst_errorf("%s", err);
 		return NST_EXIT_FAIL;
 	}
-	sv.m = nst_metrics_new(top);
+	sv.m = nst_metrics_new(top, max_labels);
+	nst_names_open(&sv.names, f.t.verbose);
+	if (sv.m && sv.names.ctr)
+		nst_metrics_set_labels(sv.m, cgroup_labels, &sv);
 	t = sv.m ? nst_filters_open(&f, metrics_event, sv.m, err, sizeof(err)) : NULL;
 	if (!t) {
 		nst_errorf("%s", err[0] ? err : "failed to allocate metrics");
+		nst_names_close(&sv.names);
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
 	}
@@ -236,10 +280,14 @@ int cmd_serve(int argc, char **argv)
 	sv.tier = nst_tier_name(nst_tracer_tier(t));
 	sv.boot_to_wall = nst_boot_to_wall_ns();
 	seed_from_inventory(sv.m);
-	sv.rt = nst_runtimes_open(&(struct nst_runtime_opts){ 0 });
+	if (sv.names.ctr)
+		/* no wait for the first walk: unnamed cgroups are counted aside meanwhile */
+		nst_names_runtimes(&sv.names, f.t.verbose, 0);
+	else
+		sv.names.rt = nst_runtimes_open(&(struct nst_runtime_opts){ 0 });
 	d = start_http(&sv, &ss, listen_on);
 	if (!d) {
-		nst_runtimes_close(sv.rt);
+		nst_names_close(&sv.names);
 		nst_tracer_close(t);
 		nst_metrics_free(sv.m);
 		return NST_EXIT_USAGE;
@@ -255,9 +303,10 @@ int cmd_serve(int argc, char **argv)
 		if (nst_tracer_poll(t, 100) < 0)
 			break;
 		nst_metrics_set_lost(sv.m, nst_tracer_lost(t));
+		nst_metrics_tick(sv.m, nst_mono_ms());
 	}
 	mhd.stop_daemon(d);
-	nst_runtimes_close(sv.rt);
+	nst_names_close(&sv.names);
 	nst_tracer_close(t);
 	nst_metrics_free(sv.m);
 	return NST_EXIT_OK;

@@ -30,8 +30,7 @@ struct trace_state {
 	const struct trace_opts *o;
 	struct nst_printer pr;
 	struct nsreg *reg;
-	struct nst_containers *ctr;
-	struct nst_runtimes *rt;
+	struct nst_names names;
 };
 
 /* How long the start waits for the first cgroup walk (the default columns depend on it). */
@@ -125,39 +124,12 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 	return -1;
 }
 
-/*
- * Start the container resolver before the tracer loads, so its first walk
- * runs meanwhile. Its thread is made while the capabilities are still
- * there and keeps CAP_SYS_PTRACE alone (SECURITY.md).
- */
-static void open_containers(struct trace_state *st)
-{
-	struct nst_containers_opts co = { .notes = st->o->f.t.verbose ? stderr : NULL,
-					  .drop_caps = true };
-
-	st->ctr = nst_containers_open(&co);
-}
-
-/*
- * Names from the runtimes, asked once the capabilities are gone: the
- * runtime threads need none (the sockets are root's) and keep none.
- */
+/* Names from the runtimes, asked once the capabilities are gone (cli.h). */
 static void name_containers(struct trace_state *st)
 {
-	struct nst_runtime_opts ro = { .notes = st->o->f.t.verbose ? stderr : NULL };
-
-	if (!st->ctr)
-		return;
-	st->rt = nst_runtimes_open(&ro);
-	nst_containers_set_runtimes(st->ctr, st->rt);
-	nst_containers_wait(st->ctr, FIRST_WALK_MS);
-	nst_printer_containers(&st->pr, st->ctr, nst_containers_any(st->ctr));
-}
-
-static void close_containers(struct trace_state *st)
-{
-	nst_containers_close(st->ctr);
-	nst_runtimes_close(st->rt);
+	nst_names_runtimes(&st->names, st->o->f.t.verbose, FIRST_WALK_MS);
+	if (st->names.ctr)
+		nst_printer_containers(&st->pr, st->names.ctr, nst_containers_any(st->names.ctr));
 }
 
 static int on_event(void *ctx, const struct nst_event *e)
@@ -206,11 +178,11 @@ int cmd_trace(int argc, char **argv)
 	nst_install_signals();
 	nst_printer_init(&st.pr, stdout, o.json, o.timestamps, o.cols_set ? &o.cols : NULL);
 	st.reg = nsreg_new();
-	open_containers(&st);
+	nst_names_open(&st.names, o.f.t.verbose);
 	t = nst_filters_open(&o.f, on_event, &st, err, sizeof(err));
 	if (!t) {
 		nst_errorf("%s", err);
-		close_containers(&st);
+		nst_names_close(&st.names);
 		nsreg_free(st.reg);
 		return NST_EXIT_USAGE;
 	}
@@ -238,7 +210,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	fflush(stdout);
 	nst_tracer_close(t);
-	close_containers(&st);
+	nst_names_close(&st.names);
 	nsreg_free(st.reg);
 	return ret;
 }

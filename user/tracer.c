@@ -263,6 +263,32 @@ struct nst_tracer *nst_tracer_open(const struct nst_tracer_opts *o, nst_event_fn
 	return t;
 }
 
+static int ignore_event(void *ctx, const struct nst_event *e)
+{
+	return 0;
+}
+
+int nst_tracer_try_tier(enum nst_tier tier, char *why, size_t whylen)
+{
+	struct nst_tracer_opts o = {
+		.backend = tier == NST_TIER_KPROBE ? NST_BACKEND_KMOD : NST_BACKEND_BPF,
+		.tier = tier,
+	};
+	struct nst_tracer *t;
+
+	if (tier == NST_TIER_KPROBE && !nst_kmod_loaded()) {
+		snprintf(why, whylen,
+			 "the kernel module is not loaded (modprobe nstrace, or insmod "
+			 "nstrace.ko from make -C kmod)");
+		return -ENOENT;
+	}
+	t = nst_tracer_open(&o, ignore_event, NULL, why, whylen);
+	if (!t)
+		return -errno;
+	nst_tracer_close(t);
+	return 0;
+}
+
 int nst_tracer_poll(struct nst_tracer *t, int timeout_ms)
 {
 	return t->ops->poll(t, timeout_ms);

@@ -105,6 +105,14 @@ const char *nst_tier_name(enum nst_tier tier);
 /* "backend bpf, tier fentry": for header and summary lines. */
 const char *nst_tracer_describe(const struct nst_tracer *t);
 
+/*
+ * Whether this kernel, with the caller's privileges, attaches the tier:
+ * the tracer is opened with it, unfiltered, and closed again. 0, or a
+ * negative errno with the reason in why. The kprobe tier is tried only when
+ * the module is loaded: asking what is allowed must not load a module.
+ */
+int nst_tracer_try_tier(enum nst_tier tier, char *why, size_t whylen);
+
 /* Add to the boot-time clock to get CLOCK_REALTIME nanoseconds. */
 __s64 nst_boot_to_wall_ns(void);
 

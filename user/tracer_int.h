@@ -55,5 +55,7 @@ void nst_cgroup_refused(const char *path, int e, char *err, size_t errlen);
 
 /* Is the module loaded, or loadable with modprobe? Loads it when it can. */
 bool nst_kmod_available(void);
+/* Whether the module's device is there now (nothing is loaded). */
+bool nst_kmod_loaded(void);
 
 #endif /* NSTRACE_TRACER_INT_H */

@@ -45,9 +45,14 @@ static void try_modprobe(void)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
+bool nst_kmod_loaded(void)
+{
+	return !access(NST_KMOD_DEVICE, F_OK);
+}
+
 bool nst_kmod_available(void)
 {
-	if (!access(NST_KMOD_DEVICE, F_OK))
+	if (nst_kmod_loaded())
 		return true;
 	/* no /proc/modules: a kernel without module support */
 	if (access("/proc/modules", F_OK) || geteuid() != 0)

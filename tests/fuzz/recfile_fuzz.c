@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * libFuzzer target: the recording reader, and the JSON rendering of every
- * event it hands out, on arbitrary bytes.
+ * event and identity entry it hands out, on arbitrary bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,9 +32,24 @@ static int on_lost(void *ctx, __u64 ts, __u64 total)
 	return 0;
 }
 
+/* An identity entry as report shows it: the JSON of its container and pod. */
+static int on_identity(void *ctx, const struct nst_id_entry *e)
+{
+	struct jw w;
+
+	jw_init(&w, sink);
+	jw_obj_open(&w, NULL);
+	nst_json_ctr(&w, "container", e->container ? &e->info : NULL);
+	nst_json_pod(&w, "pod", e->container ? &e->info : NULL);
+	jw_obj_close(&w);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nst_rec_reader_ops ops = { on_meta, on_event, on_lost };
+	struct nst_rec_reader_ops ops = {
+		.meta = on_meta, .event = on_event, .lost = on_lost, .identity = on_identity
+	};
 	struct nst_rec_status st;
 	char err[256];
 

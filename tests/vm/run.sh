@@ -65,7 +65,8 @@ wait)
 	exit "$rc"
 	;;
 stop)
-	[ -f "$async/pid" ] && kill -TERM -- "-$(cat "$async/pid")" 2>/dev/null
+	# dash's kill takes no "--": the group is named by a negative pid alone
+	[ -f "$async/pid" ] && kill -TERM "-$(cat "$async/pid")" 2>/dev/null
 	rm -rf "$async"
 	;;
 *)

@@ -46,7 +46,7 @@ fi
 if [ -r "$KMOD/test/nstrace-foreign.ko" ]; then
 	built=$(modinfo -F vermagic "$KMOD/test/nstrace-foreign.ko" 2>/dev/null | cut -d' ' -f1)
 	refused "module built for ${built:-another kernel} on $(uname -r)" \
-		"$KMOD/test/nstrace-foreign.ko" 'version magic|disagrees about version|no symbol version|Invalid module format|Unknown symbol|exec format'
+		"$KMOD/test/nstrace-foreign.ko" 'version magic|disagrees about version|no symbol version|struct module size|Invalid module format|Unknown symbol|exec format'
 else
 	ok "module built for another kernel # SKIP $(cat "$KMOD/test/foreign.why" 2>/dev/null ||
 		echo 'none in the image')"
