@@ -21,10 +21,34 @@ const volatile __u32 ns_slots = 0; /* 1 << enum nst_ns; 0 means every type */
 const volatile bool failed_only = false;
 const volatile __u16 event_source = NST_SRC_TRACEPOINT; /* the tier that was loaded */
 /*
- * sched_process_exit fires before exit_task_namespaces: when fe_switch is
- * loaded, a process stays traced until its exit switch has been seen.
+ * sched_process_exit fires before exit_task_namespaces: when
+ * fe_switch_at_exit is loaded, a process stays traced until its exit
+ * switch has been seen.
  */
 const volatile bool untrace_at_exit_switch = false;
+/*
+ * The fentry tier on a kernel without exit_task_namespaces to hook: the
+ * switch at exit is reported at sched_process_exit (tp_exit), just before.
+ */
+const volatile bool exit_switch_at_tp = false;
+/*
+ * What this kernel's BPF has, probed by the collector before load
+ * (user/bpf_features.c). Once these are constants, the verifier never
+ * walks the path of a feature the kernel lacks, so one object loads from
+ * 5.10 on (atomics, which 5.10 refuses even unreached, are a program of
+ * their own: tp_cgroup_mkdir). The build for 6.2+ (NST_RDONLY_CAST) has
+ * them all and compiles the older paths out.
+ */
+const volatile bool have_task_storage = true; /* 5.11: pending is task storage */
+const volatile bool have_task_btf = true; /* 5.11: bpf_get_current_task_btf */
+/* 5.16: bpf_get_current_ancestor_cgroup_id in tracing programs */
+const volatile bool have_ancestor_cgroup = true;
+
+#ifdef NST_RDONLY_CAST
+#define HAVE(feature) true
+#else
+#define HAVE(feature) (feature)
+#endif
 /*
  * Wake the collector only once this much is waiting (nst_wakeup_flags): a
  * wakeup per event costs the traced task more than the event itself. The
@@ -77,7 +101,9 @@ struct {
  * The syscall a task has in flight: entry state waiting for the exit, in
  * place (kind != 0 while in flight). Task storage is created once per task
  * and reused; a tid-keyed hash paid an insert, a 216-byte copy and a delete
- * per call, and capped how many calls could be in flight at once.
+ * per call, and capped how many calls could be in flight at once. Before
+ * 5.11, which has no task storage, the collector makes this that hash
+ * (keyed by tid, see start_call and end_call).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -86,10 +112,15 @@ struct {
 	__type(value, struct nst_event);
 } pending SEC(".maps");
 
-static __always_inline struct nst_event *call_in_flight(struct task_struct *t)
+/* The call thread tid has in flight; t is that thread (task storage's key). */
+static __always_inline struct nst_event *call_in_flight(struct task_struct *t, __u32 tid)
 {
-	struct nst_event *p = bpf_task_storage_get(&pending, t, NULL, 0);
+	struct nst_event *p;
 
+	if (HAVE(have_task_storage))
+		p = bpf_task_storage_get(&pending, t, NULL, 0);
+	else
+		p = bpf_map_lookup_elem(&pending, &tid);
 	return p && p->kind ? p : NULL;
 }
 
@@ -231,6 +262,49 @@ static __always_inline bool ns_followed(const __u32 *ino)
 
 #define CG_MAX_LEVELS 32
 
+/* struct cgroup before 6.0 kept the ids of its ancestors by level, later their pointers */
+struct cgroup___ancestor_ids {
+	int level;
+	u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___ancestors {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+/*
+ * The id of the current task's cgroup v2 ancestor at level (its own at its
+ * level), 0 if it is not that deep. Where tracing programs lack the helper
+ * (before 5.16), it is read from the cgroup as the helper would.
+ */
+static __always_inline __u64 current_ancestor_cgroup_id(int level)
+{
+	struct task_struct *t;
+	struct cgroup___ancestors *cg;
+	struct cgroup *anc = NULL;
+	__u64 id = 0;
+
+	if (HAVE(have_ancestor_cgroup))
+		return bpf_get_current_ancestor_cgroup_id(level);
+	t = (void *)bpf_get_current_task();
+	cg = (void *)BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	if (!cg || BPF_CORE_READ(cg, level) < level)
+		return 0;
+	if (bpf_core_field_exists(struct cgroup___ancestor_ids, ancestor_ids)) {
+		bpf_core_read(
+			&id, sizeof(id),
+			(void *)cg +
+				bpf_core_field_offset(struct cgroup___ancestor_ids, ancestor_ids) +
+				(__u64)level * sizeof(id));
+		return id;
+	}
+	bpf_core_read(&anc, sizeof(anc),
+		      (void *)cg + bpf_core_field_offset(struct cgroup___ancestors, ancestors) +
+			      (__u64)level * sizeof(anc));
+	return anc ? BPF_CORE_READ(anc, kn, id) : 0;
+}
+
 /* Is the current task in a followed cgroup, or below one? */
 static __always_inline bool cgroup_followed(void)
 {
@@ -241,7 +315,7 @@ static __always_inline bool cgroup_followed(void)
 
 		if (!(levels & (1ULL << l)))
 			continue;
-		id = bpf_get_current_ancestor_cgroup_id(l);
+		id = current_ancestor_cgroup_id(l);
 		if (id && bpf_map_lookup_elem(&follow_cgroups, &id))
 			return true;
 	}
@@ -263,14 +337,57 @@ static __always_inline void count_lost(void)
 		*n += 1;
 }
 
-static __always_inline void fill_task(struct nst_event *e, struct task_struct *t)
+/*
+ * Who did it. btf: the verifier knows t as a task (program arguments,
+ * bpf_get_current_task_btf), read with plain loads; else t is the current
+ * task as a plain address (before 5.11), read with probe reads.
+ */
+static __always_inline void fill_task_as(struct nst_event *e, struct task_struct *t, bool btf)
 {
-	e->pid = t->tgid;
-	e->tid = t->pid;
-	e->ppid = t->real_parent->tgid;
+	if (btf) {
+		e->pid = t->tgid;
+		e->tid = t->pid;
+		e->ppid = t->real_parent->tgid;
+	} else {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		e->pid = id >> 32;
+		e->tid = (__u32)id;
+		e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	}
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->source = event_source;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline void fill_task(struct nst_event *e, struct task_struct *t)
+{
+	fill_task_as(e, t, true);
+}
+
+static __always_inline void fill_current(struct nst_event *e)
+{
+	if (HAVE(have_task_btf))
+		fill_task_as(e, bpf_get_current_task_btf(), true);
+	else
+		fill_task_as(e, (void *)bpf_get_current_task(), false);
+}
+
+/* t's namespaces, read as fill_task_as says. */
+static __always_inline void task_ns_inos_as(struct task_struct *t, bool btf, __u32 *ino)
+{
+	if (btf)
+		task_ns_inos(t, ino);
+	else
+		task_ns_inos_probed(t, ino);
+}
+
+static __always_inline void current_ns_inos(__u32 *ino)
+{
+	if (HAVE(have_task_btf))
+		task_ns_inos(bpf_get_current_task_btf(), ino);
+	else
+		task_ns_inos_probed((void *)bpf_get_current_task(), ino);
 }
 
 /* Copy a finished event into the ring buffer; a full buffer is counted. */
@@ -296,6 +413,40 @@ static __always_inline struct nst_event *scratch_event(void)
 	return e;
 }
 
+/*
+ * A zeroed record for the call thread tid (t, the current task) starts:
+ * its task storage, or an entry of the tid hash. A full hash loses the
+ * call's event: it is counted.
+ */
+static __always_inline struct nst_event *start_call(struct task_struct *t, __u32 tid)
+{
+	struct nst_event *e;
+
+	if (HAVE(have_task_storage)) {
+		e = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	} else {
+		e = scratch_event();
+		if (e && !bpf_map_update_elem(&pending, &tid, e, BPF_ANY))
+			e = bpf_map_lookup_elem(&pending, &tid);
+		else
+			e = NULL;
+		if (!e)
+			count_lost();
+	}
+	if (e)
+		__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* The call is over: its task storage is kept for the next, a hash entry freed. */
+static __always_inline void end_call(struct nst_event *p, __u32 tid)
+{
+	if (HAVE(have_task_storage))
+		p->kind = 0;
+	else
+		bpf_map_delete_elem(&pending, &tid);
+}
+
 enum follow_verdict {
 	FOLLOW_NO, /* not wanted */
 	FOLLOW_YES, /* wanted (traced now, if it was not) */
@@ -308,14 +459,14 @@ enum follow_verdict {
  * migration, or before tracing began). This is the only place an untraced
  * task pays more than the traced lookup.
  */
-static __always_inline enum follow_verdict follow_untraced(struct task_struct *t, __u32 tgid,
-							   __u16 kind)
+static __always_inline enum follow_verdict follow_untraced(struct task_struct *t, bool btf,
+							   __u32 tgid, __u16 kind)
 {
 	__u32 ino[NST_NS_COUNT];
 
 	if (!follow || is_traced(tgid) || !narrowing_wanted())
 		return FOLLOW_NO;
-	task_ns_inos(t, ino);
+	task_ns_inos_as(t, btf, ino);
 	if (cgroup_followed() || ns_followed(ino)) {
 		start_tracing(tgid);
 		return FOLLOW_YES;
@@ -323,40 +474,50 @@ static __always_inline enum follow_verdict follow_untraced(struct task_struct *t
 	return kind == NST_K_SETNS ? FOLLOW_IF_TARGET : FOLLOW_NO;
 }
 
-/* Syscall entry: remember the namespaces the caller starts from. */
-static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
+/*
+ * Syscall entry: remember the namespaces the caller starts from. t is the
+ * current task, read as fill_task_as says (btf).
+ */
+static __always_inline int call_enter(struct task_struct *t, bool btf, __u16 kind, __u64 flags,
+				      int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
 	enum follow_verdict v = FOLLOW_YES;
 	struct nst_event *e;
 
-	if (!current_wanted(bpf_get_current_pid_tgid() >> 32))
-		v = follow_untraced(t, bpf_get_current_pid_tgid() >> 32, kind);
+	if (!current_wanted(id >> 32))
+		v = follow_untraced(t, btf, id >> 32, kind);
 	if (v == FOLLOW_NO || BENCH_SKIPS(BENCH_ENTER_STATE))
 		return 0;
-	e = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	e = start_call(t, (__u32)id);
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->flags = flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	if (BENCH_SKIPS(BENCH_ENTER_INOS))
 		return 0;
-	task_ns_inos(t, e->before);
+	task_ns_inos_as(t, btf, e->before);
 	if (kind == NST_K_SETNS && !BENCH_SKIPS(BENCH_SETNS_TARGET))
 		setns_target(t, fd, flags, e);
 	/* a setns elsewhere by an untraced task: forget it */
 	if (v == FOLLOW_IF_TARGET && !ns_followed(e->target))
-		e->kind = 0;
+		end_call(e, (__u32)id);
 	return 0;
 }
 
-/* Syscall exit: where the caller (or, for clone, the child) ended up. */
-static __always_inline int ns_call_exit(long ret)
+static __always_inline int ns_call_enter(__u16 kind, __u64 flags, int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct nst_event *p = call_in_flight(t);
+	if (HAVE(have_task_btf))
+		return call_enter(bpf_get_current_task_btf(), true, kind, flags, fd);
+	return call_enter((void *)bpf_get_current_task(), false, kind, flags, fd);
+}
+
+/* Syscall exit: where the caller (or, for clone, the child) ended up. */
+static __always_inline int call_exit(struct task_struct *t, bool btf, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct nst_event *p = call_in_flight(t, tid);
 	__u64 now;
 
 	if (!p)
@@ -375,8 +536,13 @@ static __always_inline int ns_call_exit(long ret)
 	 * those are read again.
 	 */
 	if (!p->child_pid) {
+		__u32 mask = nst_flags_to_slots(p->flags | p->target_type);
+
 		__builtin_memcpy(p->after, p->before, sizeof(p->after));
-		task_slots_reread(t, nst_flags_to_slots(p->flags | p->target_type), p->after);
+		if (btf)
+			task_slots_reread(t, mask, p->after);
+		else
+			task_slots_reread_probed(t, mask, p->after);
 	}
 	if (!slots_wanted(p))
 		goto out;
@@ -384,12 +550,19 @@ static __always_inline int ns_call_exit(long ret)
 	p->lat_ns = now - p->ts_ns;
 	p->ts_ns = now;
 	p->ret = ret;
-	fill_task(p, t);
+	fill_task_as(p, t, btf);
 	if (!BENCH_SKIPS(BENCH_EMIT))
 		emit(p);
 out:
-	p->kind = 0;
+	end_call(p, tid);
 	return 0;
+}
+
+static __always_inline int ns_call_exit(long ret)
+{
+	if (HAVE(have_task_btf))
+		return call_exit(bpf_get_current_task_btf(), true, ret);
+	return call_exit((void *)bpf_get_current_task(), false, ret);
 }
 
 /*
@@ -453,7 +626,7 @@ int BPF_PROG(tp_fork, struct task_struct *parent, struct task_struct *child)
 		if (ctgid != ptgid)
 			bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
 	}
-	p = call_in_flight(parent);
+	p = call_in_flight(parent, parent->pid);
 	if (p) {
 		task_ns_inos(child, p->after);
 		p->child_pid = child->pid;
@@ -497,28 +670,74 @@ int BPF_PROG(tp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-/* A process leaves all its namespaces; its tgid stops being traced. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tp_exit, struct task_struct *p)
+/* The namespaces nsproxy nsp holds; 0 for none (a task at exit). */
+static __always_inline void nsproxy_inos(struct nsproxy *nsp, __u32 *ino)
 {
-	__u32 tid = p->pid, tgid = p->tgid;
+	ino[NST_NS_MNT] = nsp ? BPF_CORE_READ(nsp, mnt_ns, ns.inum) : 0;
+	ino[NST_NS_PID_FC] = nsp ? BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum) : 0;
+	ino[NST_NS_NET] = nsp ? BPF_CORE_READ(nsp, net_ns, ns.inum) : 0;
+	ino[NST_NS_UTS] = nsp ? BPF_CORE_READ(nsp, uts_ns, ns.inum) : 0;
+	ino[NST_NS_IPC] = nsp ? BPF_CORE_READ(nsp, ipc_ns, ns.inum) : 0;
+	ino[NST_NS_CGROUP] = nsp ? BPF_CORE_READ(nsp, cgroup_ns, ns.inum) : 0;
+	ino[NST_NS_TIME] = nsp ? BPF_CORE_READ(nsp, time_ns, ns.inum) : 0;
+	ino[NST_NS_TIME_FC] = nsp ? BPF_CORE_READ(nsp, time_ns_for_children, ns.inum) : 0;
+}
+
+/* The fentry tier's switch of t to nsproxy to (NULL at exit). */
+static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to, __u64 flags)
+{
 	struct nst_event *e;
 
-	if (tid != tgid || (p->flags & PF_KTHREAD))
+	if (failed_only || !current_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (failed_only || ns_slots || !current_wanted(tgid))
-		goto out;
 	e = scratch_event();
 	if (!e)
-		goto out;
+		return 0;
+	e->kind = NST_K_SWITCH;
+	e->flags = flags;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	task_ns_inos(t, e->before);
+	__builtin_memcpy(e->after, e->before, sizeof(e->after));
+	nsproxy_inos(to, e->after);
+	if (!slots_wanted(e))
+		return 0;
+	fill_task(e, t);
+	emit(e);
+	return 0;
+}
+
+static __always_inline void report_exit(struct task_struct *p)
+{
+	struct nst_event *e;
+
+	if (failed_only || ns_slots || !current_wanted(p->tgid))
+		return;
+	e = scratch_event();
+	if (!e)
+		return;
 	e->kind = NST_K_EXIT;
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	e->ret = p->exit_code;
 	task_ns_inos(p, e->before);
 	fill_task(e, p);
 	emit(e);
-out:
-	if (filter_tgid && !untrace_at_exit_switch)
+}
+
+/* A process leaves all its namespaces; its tgid stops being traced. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_exit, struct task_struct *p)
+{
+	__u32 tid = p->pid, tgid = p->tgid;
+
+	/* a thread's call record (the tid hash): none outlives the thread */
+	if (!HAVE(have_task_storage))
+		bpf_map_delete_elem(&pending, &tid);
+	if (tid == tgid && !(p->flags & PF_KTHREAD))
+		report_exit(p);
+	/* every task, as fe_switch_at_exit sees them */
+	if (exit_switch_at_tp)
+		emit_switch(p, NULL, 0);
+	if (tid == tgid && filter_tgid && !untrace_at_exit_switch)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
@@ -545,8 +764,7 @@ static __always_inline bool awaited_at(const char *kname, long off)
  * comes before ".scope". Follow it from its mkdir: the runtime moves the
  * container's first task in only afterwards. Loaded only under follow.
  */
-SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+static __always_inline int follow_new_cgroup(struct cgroup *cgrp, bool mark_level)
 {
 	const char *kname = BPF_CORE_READ(cgrp, kn, name);
 	char name[CG_NAME_LEN];
@@ -567,8 +785,26 @@ int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (level < 0 || level >= CG_MAX_LEVELS)
 		return 0;
 	bpf_map_update_elem(&follow_cgroups, &id, &one, BPF_ANY);
-	__sync_fetch_and_or(&follow_cg_levels, 1ULL << level);
+	if (mark_level)
+		__sync_fetch_and_or(&follow_cg_levels, 1ULL << level);
 	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return follow_new_cgroup(cgrp, true);
+}
+
+/*
+ * Before 5.12 there is no atomic OR, and the verifier refuses the
+ * instruction even where no path reaches it: this twin leaves the level
+ * alone, and the collector has every level checked (bpf_await_cgroup).
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_cgroup_mkdir_any_level, struct cgroup *cgrp, const char *path)
+{
+	return follow_new_cgroup(cgrp, false);
 }
 
 /*
@@ -634,40 +870,6 @@ int BPF_PROG(fe_exit_setns, const struct pt_regs *regs, long ret)
 
 /* ---- fentry-only: exact nsproxy switches ---- */
 
-static __always_inline void nsproxy_inos(struct nsproxy *nsp, __u32 *ino)
-{
-	ino[NST_NS_MNT] = nsp ? BPF_CORE_READ(nsp, mnt_ns, ns.inum) : 0;
-	ino[NST_NS_PID_FC] = nsp ? BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum) : 0;
-	ino[NST_NS_NET] = nsp ? BPF_CORE_READ(nsp, net_ns, ns.inum) : 0;
-	ino[NST_NS_UTS] = nsp ? BPF_CORE_READ(nsp, uts_ns, ns.inum) : 0;
-	ino[NST_NS_IPC] = nsp ? BPF_CORE_READ(nsp, ipc_ns, ns.inum) : 0;
-	ino[NST_NS_CGROUP] = nsp ? BPF_CORE_READ(nsp, cgroup_ns, ns.inum) : 0;
-	ino[NST_NS_TIME] = nsp ? BPF_CORE_READ(nsp, time_ns, ns.inum) : 0;
-	ino[NST_NS_TIME_FC] = nsp ? BPF_CORE_READ(nsp, time_ns_for_children, ns.inum) : 0;
-}
-
-static __always_inline int emit_switch(struct task_struct *t, struct nsproxy *to, __u64 flags)
-{
-	struct nst_event *e;
-
-	if (failed_only || !current_wanted(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	e = scratch_event();
-	if (!e)
-		return 0;
-	e->kind = NST_K_SWITCH;
-	e->flags = flags;
-	e->ts_ns = bpf_ktime_get_boot_ns();
-	task_ns_inos(t, e->before);
-	__builtin_memcpy(e->after, e->before, sizeof(e->after));
-	nsproxy_inos(to, e->after);
-	if (!slots_wanted(e))
-		return 0;
-	fill_task(e, t);
-	emit(e);
-	return 0;
-}
-
 /*
  * Under follow, a switch into a followed namespace (the fentry tier's view
  * of a setns) makes its task traced before the switch is reported.
@@ -683,15 +885,33 @@ static __always_inline void follow_switch(struct task_struct *p, struct nsproxy 
 		start_tracing(p->tgid);
 }
 
-/* unshare, setns and exit all pass through here; new == NULL at exit */
+/*
+ * unshare and setns pass through here, and so does exit (new == NULL),
+ * but only where the kernel keeps that call out of line: 6.12 and -rt
+ * inline it into exit_task_namespaces, so exits are reported there.
+ */
 SEC("fentry/switch_task_namespaces")
 int BPF_PROG(fe_switch, struct task_struct *p, struct nsproxy *new)
 {
-	__u32 tgid = p->tgid;
-
+	if (!new)
+		return 0;
 	follow_switch(p, new);
 	emit_switch(p, new, 0);
-	if (!new &&untrace_at_exit_switch && filter_tgid && p->pid == tgid)
+	return 0;
+}
+
+/*
+ * A task drops its namespaces: every nsproxy slot after is 0. A traced
+ * process stops being traced with its leader's switch. Without this
+ * function the switch comes from tp_exit (exit_switch_at_tp).
+ */
+SEC("fentry/exit_task_namespaces")
+int BPF_PROG(fe_switch_at_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+
+	emit_switch(p, NULL, 0);
+	if (untrace_at_exit_switch && filter_tgid && p->pid == tgid)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
@@ -716,12 +936,12 @@ int BPF_PROG(fx_copy_namespaces, unsigned long flags, struct task_struct *tsk, i
 	e->kind = NST_K_SWITCH;
 	e->flags = flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
-	task_ns_inos(bpf_get_current_task_btf(), e->before);
+	current_ns_inos(e->before);
 	__builtin_memcpy(e->after, e->before, sizeof(e->after));
 	nsproxy_inos(BPF_CORE_READ(tsk, nsproxy), e->after);
 	if (!slots_wanted(e))
 		return 0;
-	fill_task(e, bpf_get_current_task_btf());
+	fill_current(e);
 	emit(e);
 	return 0;
 }
@@ -730,7 +950,7 @@ int BPF_PROG(fx_copy_namespaces, unsigned long flags, struct task_struct *tsk, i
 SEC("fentry/commit_creds")
 int BPF_PROG(fe_commit_creds, struct cred *new)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = (void *)bpf_get_current_task();
 	__u32 to = BPF_CORE_READ(new, user_ns, ns.inum);
 	struct nst_event *e;
 
@@ -744,12 +964,12 @@ int BPF_PROG(fe_commit_creds, struct cred *new)
 	e->kind = NST_K_SWITCH;
 	e->flags = NST_CLONE_NEWUSER;
 	e->ts_ns = bpf_ktime_get_boot_ns();
-	task_ns_inos(t, e->before);
+	current_ns_inos(e->before);
 	__builtin_memcpy(e->after, e->before, sizeof(e->after));
 	e->after[NST_NS_USER] = to;
 	if (!slots_wanted(e))
 		return 0;
-	fill_task(e, t);
+	fill_current(e);
 	emit(e);
 	return 0;
 }
@@ -807,7 +1027,7 @@ static __always_inline int cost_exit(__u64 type, __u32 ino, long ret, __u32 whol
 	for (int i = 0; i < NST_NS_COUNT; i++)
 		if (nst_flags_to_slots(type) & (1U << i))
 			e->after[i] = ino;
-	fill_task(e, bpf_get_current_task_btf());
+	fill_current(e);
 	emit(e);
 out:
 	bpf_map_delete_elem(&cost_start, &k);
@@ -899,7 +1119,7 @@ static __always_inline int emit_free(__u64 type, __u32 ino)
 			e->target[i] = ino;
 	if (!slots_wanted(e))
 		return 0;
-	fill_task(e, bpf_get_current_task_btf());
+	fill_current(e);
 	emit(e);
 	return 0;
 }

@@ -175,18 +175,38 @@ static __always_inline void task_ns_inos(struct task_struct *t, __u32 *ino)
 
 /*
  * The same with probe reads: for a task pointer computed by hand, which no
- * direct load may follow, and for one-shot programs (the ls iterators),
+ * direct load may follow (and the current task before 5.11, which has no
+ * bpf_get_current_task_btf), and for one-shot programs (the ls iterators),
  * where the verifier's extra time for direct loads costs more than they save.
  */
-static __always_inline void task_ns_inos_probed(struct task_struct *t, __u32 *ino)
+static __always_inline void task_nsproxy_inos_probed(struct task_struct *t, __u32 *ino)
 {
 	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
 
-	ino[NST_NS_PID] = task_pid_ns_ino_probed(t);
 	ino[NST_NS_USER] = BPF_CORE_READ(t, real_cred, user_ns, ns.inum);
 #define NSP_READ(slot, field) ino[slot] = nsp ? BPF_CORE_READ(nsp, field, ns.inum) : 0;
 	NSPROXY_SLOTS(NSP_READ)
 #undef NSP_READ
+}
+
+/* task_slots_reread with probe reads, for the pointers task_nsproxy_inos_probed takes. */
+static __always_inline void task_slots_reread_probed(struct task_struct *t, __u32 mask, __u32 *ino)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+
+	if (mask & (1U << NST_NS_USER))
+		ino[NST_NS_USER] = BPF_CORE_READ(t, real_cred, user_ns, ns.inum);
+#define NSP_REREAD(slot, field)    \
+	if (mask & (1U << (slot))) \
+		ino[slot] = nsp ? BPF_CORE_READ(nsp, field, ns.inum) : 0;
+	NSPROXY_SLOTS(NSP_REREAD)
+#undef NSP_REREAD
+}
+
+static __always_inline void task_ns_inos_probed(struct task_struct *t, __u32 *ino)
+{
+	ino[NST_NS_PID] = task_pid_ns_ino_probed(t);
+	task_nsproxy_inos_probed(t, ino);
 }
 
 /* The task behind a struct pid (its PIDTYPE_PID user), or NULL. */

@@ -133,6 +133,13 @@ int inv_collect_iter(struct inventory *inv, char *err, size_t errlen)
 	int self_fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 	int ret = !skel || self_fd < 0 ? -errno : load_bpf(skel, self_fd);
 
+	if (ret && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) != 1) {
+		/* before 5.14: the light skeleton's loader is such a program */
+		snprintf(err, errlen,
+			 "failed to load the BPF iterators: this kernel has no BPF syscall "
+			 "programs (5.14) to load them");
+		goto out;
+	}
 	if (ret) {
 		snprintf(err, errlen, "failed to load the BPF iterators: %s", strerror(-ret));
 		goto out;

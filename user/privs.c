@@ -51,6 +51,19 @@ int nst_check_tracer_caps(char *err, size_t errlen)
 	return -EPERM;
 }
 
+int nst_caps_set_effective(unsigned long long eff)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	int ret = caps_get(data);
+
+	if (ret)
+		return ret;
+	for (int i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted & (__u32)(eff >> (32 * i));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
 int nst_caps_keep(unsigned long long keep)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

@@ -40,4 +40,10 @@ int nst_caps_keep(unsigned long long keep);
 /* Both the effective and the permitted set, as a mask, for tests and messages. */
 unsigned long long nst_caps_effective(void);
 
+/*
+ * Make eff (within the permitted set) the effective set: a capability
+ * lowered this way can be raised again. Returns 0 or -errno.
+ */
+int nst_caps_set_effective(unsigned long long eff);
+
 #endif /* NSTRACE_PRIVS_H */

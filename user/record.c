@@ -417,7 +417,7 @@ int cmd_record(int argc, char **argv)
 		return r.w ? NST_EXIT_FAIL : NST_EXIT_USAGE;
 	}
 	/* attached, file open, command started: nothing left that needs privileges */
-	nst_caps_keep(0);
+	nst_caps_keep(nst_tracer_caps_after_attach(t));
 	/* no wait for the first walk: what it has not seen yet is asked again (ident_retry) */
 	nst_names_runtimes(&r.ids.names, o.f.t.verbose, 0);
 	/* -J prints the container keys, as trace --json and the report of the file do */

@@ -242,7 +242,7 @@ int cmd_run(int argc, char **argv)
 	}
 	run_child = c.pid;
 	/* the command has the caller's capabilities; we only wait and relay */
-	nst_caps_keep(0);
+	nst_caps_keep(nst_tracer_caps_after_attach(t));
 	if (t)
 		pump_events(t, &c, pr.out, &err_no);
 	ret = nsrt_wait(&c);

@@ -192,8 +192,8 @@ int cmd_trace(int argc, char **argv)
 		ret = NST_EXIT_USAGE;
 		goto out;
 	}
-	/* attached: reading the ring buffer and the maps needs no capability */
-	nst_caps_keep(0);
+	/* attached: reading the ring buffer and the maps needs no capability (but on 5.10) */
+	nst_caps_keep(nst_tracer_caps_after_attach(t));
 	name_containers(&st);
 	fprintf(stderr, "Tracing namespace transitions (%s)... Hit Ctrl-C to end.\n",
 		nst_tracer_describe(t));

@@ -329,6 +329,11 @@ const char *nst_tracer_missing(const struct nst_tracer *t)
 	return t->missing;
 }
 
+unsigned long long nst_tracer_caps_after_attach(const struct nst_tracer *t)
+{
+	return t ? t->caps_kept : 0;
+}
+
 enum nst_backend nst_tracer_backend(const struct nst_tracer *t)
 {
 	return t->backend;

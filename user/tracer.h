@@ -90,6 +90,13 @@ __u64 nst_tracer_lost(struct nst_tracer *t);
 /* Hook targets the kernel lacks (space-separated; "" when none or tracepoint tier). */
 const char *nst_tracer_missing(const struct nst_tracer *t);
 
+/*
+ * The capabilities (NST_CAP bits) the tracer still needs once attached, to
+ * read its ring buffer and maps: none, but CAP_BPF on kernels before 5.19
+ * with kernel.unprivileged_bpf_disabled set.
+ */
+unsigned long long nst_tracer_caps_after_attach(const struct nst_tracer *t);
+
 /* The backend and tier that were attached. */
 enum nst_backend nst_tracer_backend(const struct nst_tracer *t);
 enum nst_tier nst_tracer_tier(const struct nst_tracer *t);

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bpf_features.h"
 #include "kernel_funcs.h"
 #include "privs.h"
 #include "procparse.h"
@@ -26,6 +27,11 @@
 /* 4 MiB: the kernel maps the data twice, so this is 8 MiB of RSS */
 #define DEFAULT_RINGBUF (4U << 20)
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+/*
+ * Calls in flight at once, on kernels without task storage (before 5.11),
+ * where pending is a hash by thread id: entries are allocated as used.
+ */
+#define PENDING_BY_TID 16384
 
 struct nst_bpf {
 	struct nstrace_bpf *skel;
@@ -33,6 +39,8 @@ struct nst_bpf {
 	int wake_fd; /* epoll, edge-triggered: woken by the producers' forced wakeups only */
 	int ncpus;
 	struct nst_kernel_funcs *funcs; /* while opening: which kernel functions exist */
+	bool funcs_from_kernel; /* the kernel answered (else its BTF, parsed here) */
+	struct nst_bpf_features feat;
 };
 
 static struct nstrace_bpf *skel_of(struct nst_tracer *t)
@@ -172,7 +180,8 @@ static void select_fentry_prog(struct nst_tracer *t, struct bpf_program *prog,
 
 	if (!group) {
 		bpf_program__set_autoload(prog, prog_target_exists(funcs, prog));
-		if (!prog_target_exists(funcs, prog))
+		/* without its function, the exit switch comes from sched_process_exit */
+		if (!prog_target_exists(funcs, prog) && prog != skel_of(t)->progs.fe_switch_at_exit)
 			note_missing(t, prog);
 		return;
 	}
@@ -263,20 +272,87 @@ static int set_syscall_targets(struct bpf_object *obj, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The older paths for what the kernel lacks (bpf/nstrace.bpf.c, have_*):
+ * pending, task storage, becomes a hash by thread id. The task storage
+ * path hands the helper the pointer bpf_get_current_task_btf gives: it
+ * needs both.
+ */
+static void choose_paths(struct nst_tracer *t)
+{
+	const struct nst_bpf_features *f = &((struct nst_bpf *)t->impl)->feat;
+	struct nstrace_bpf *s = skel_of(t);
+	bool storage = f->task_storage && f->task_btf;
+
+	s->rodata->have_task_storage = storage;
+	s->rodata->have_task_btf = f->task_btf;
+	s->rodata->have_ancestor_cgroup = f->ancestor_cgroup;
+	if (!storage) {
+		bpf_map__set_type(s->maps.pending, BPF_MAP_TYPE_HASH);
+		bpf_map__set_max_entries(s->maps.pending, PENDING_BY_TID);
+	}
+}
+
+/* -v: which of the paths above this kernel got, and why. */
+static void print_paths(struct nst_tracer *t)
+{
+	struct nst_bpf *b = t->impl;
+	const struct nstrace_bpf *s = b->skel;
+
+	fprintf(stderr, "nstrace: kernel functions: %s\n",
+		b->funcs_from_kernel ? "asked of the kernel (BPF syscall program)"
+				     : "looked up in " KERNEL_BTF " (no BPF syscall programs "
+				       "before 5.14)");
+	fprintf(stderr, "nstrace: calls in flight: %s\n",
+		s->rodata->have_task_storage ? "task storage"
+					     : "a hash by thread id (no task storage before 5.11)");
+	fprintf(stderr, "nstrace: current task: %s\n",
+		b->feat.task_btf ? "plain loads (bpf_get_current_task_btf)"
+				 : "probe reads (no bpf_get_current_task_btf before 5.11)");
+	if (t->caps_kept)
+		fprintf(stderr, "nstrace: after attaching: CAP_BPF kept (this kernel refuses "
+				"bpf() on its maps without it: unprivileged_bpf_disabled)\n");
+	fprintf(stderr, "nstrace: hot path reads: %s\n",
+		b->feat.rdonly_cast ? "plain loads (bpf_rdonly_cast)"
+				    : "probe reads (no bpf_rdonly_cast before 6.2)");
+	if (s->rodata->follow) {
+		fprintf(stderr, "nstrace: cgroup ancestors: %s\n",
+			b->feat.ancestor_cgroup
+				? "bpf_get_current_ancestor_cgroup_id"
+				: "read from the cgroup (no bpf_get_current_ancestor_cgroup_id in "
+				  "tracing programs before 5.16)");
+		fprintf(stderr, "nstrace: --wait: %s\n",
+			b->feat.atomic_or ? "the new cgroup's level is marked atomically"
+					  : "every cgroup level is checked (no BPF atomic OR "
+					    "before 5.12)");
+	}
+	if (t->tier == NST_TIER_FENTRY)
+		fprintf(stderr, "nstrace: switch at exit: %s\n",
+			s->rodata->exit_switch_at_tp
+				? "at sched_process_exit (no exit_task_namespaces to hook)"
+				: "fentry on exit_task_namespaces");
+}
+
 /* The options are checked (tracer.c): they only need setting. */
 static void set_filters(struct nst_tracer *t, const struct nst_tracer_opts *o)
 {
-	struct nstrace_bpf *s = skel_of(t);
+	const struct nst_bpf *b = t->impl;
+	struct nstrace_bpf *s = b->skel;
 	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF;
 
 	bpf_map__set_max_entries(s->maps.events, rb);
 	/* batch wakeups: an eighth of the buffer, or every event for a tiny one */
 	s->rodata->wakeup_bytes = rb >= (1U << 20) ? rb / 8 : 0;
 	s->rodata->event_source = t->tier == NST_TIER_FENTRY ? NST_SRC_FENTRY : NST_SRC_TRACEPOINT;
-	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch);
+	s->rodata->untrace_at_exit_switch = bpf_program__autoload(s->progs.fe_switch_at_exit);
+	s->rodata->exit_switch_at_tp =
+		t->tier == NST_TIER_FENTRY && !bpf_program__autoload(s->progs.fe_switch_at_exit);
 	s->rodata->filter_tgid = o->npids > 0 || o->follow;
 	s->rodata->follow = o->follow;
-	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow);
+	/* --wait: the cgroup_mkdir program that marks the level needs atomic OR (5.12) */
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir, o->follow && b->feat.atomic_or);
+	bpf_program__set_autoload(s->progs.tp_cgroup_mkdir_any_level,
+				  o->follow && !b->feat.atomic_or);
 	s->rodata->nr_clone = SYS_clone;
 	s->rodata->nr_clone3 = SYS_clone3;
 	s->rodata->nr_unshare = SYS_unshare;
@@ -343,14 +419,22 @@ static int bpf_follow_ns(struct nst_tracer *t, __u32 type, __u32 ino)
 
 static int bpf_await_cgroup(struct nst_tracer *t, const char *id)
 {
+	struct nst_bpf *b = t->impl;
 	char key[64];
 	__u8 one = 1;
 
 	if (strlen(id) != sizeof(key))
 		return -EINVAL;
 	memcpy(key, id, sizeof(key));
-	if (bpf_map_update_elem(bpf_map__fd(skel_of(t)->maps.await_ids), key, &one, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.await_ids), key, &one, BPF_ANY))
 		return -errno;
+	/*
+	 * Before 5.12 (tp_cgroup_mkdir_any_level) the new cgroup's level is
+	 * not marked (no atomic OR): any level may be the container's, so
+	 * check them all.
+	 */
+	if (!b->feat.atomic_or)
+		__atomic_store_n(&b->skel->bss->follow_cg_levels, ~0ULL, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -478,16 +562,18 @@ static struct nst_kernel_funcs *funcs_of(struct nst_tracer *t)
 
 /*
  * The tracer's object, or on kernels with bpf_rdonly_cast its build with
- * direct loads on the hot path (bpf/nstrace.bpf.h, NST_RDONLY_CAST). Both
- * come from one source with the same programs, maps and variables, so the
- * one skeleton binds to either.
+ * direct loads on the hot path (bpf/nstrace.bpf.h, NST_RDONLY_CAST), and
+ * without the paths for kernels before 5.12. Both come from one source
+ * with the same programs, maps and variables, so the one skeleton binds
+ * to either.
  */
 static struct nstrace_bpf *open_skel(struct nst_tracer *t)
 {
 	struct nstrace_bpf *s = calloc(1, sizeof(*s));
 	int err = s ? nstrace_bpf__create_skeleton(s) : -ENOMEM;
+	struct nst_bpf *b = t->impl;
 
-	if (!err && nst_kernel_has_func(funcs_of(t), "bpf_rdonly_cast"))
+	if (!err && b->feat.rdonly_cast)
 		s->skeleton->data = nstrace_cast_bpf__elf_bytes(&s->skeleton->data_sz);
 	if (!err)
 		err = bpf_object__open_skeleton(s->skeleton, NULL);
@@ -514,6 +600,7 @@ static int open_tier(struct nst_tracer *t, const struct nst_tracer_opts *o, enum
 		return ret;
 	}
 	select_programs(t, tier, tier == NST_TIER_FENTRY ? funcs_of(t) : NULL);
+	choose_paths(t);
 	set_filters(t, o);
 	ret = set_syscall_targets(b->skel->obj, err, errlen);
 	if (!ret)
@@ -622,11 +709,19 @@ int nst_bpf_open(struct nst_tracer *t, const struct nst_tracer_opts *o, char *er
 	t->ops = &bpf_ops;
 	t->backend = NST_BACKEND_BPF;
 	b->ncpus = libbpf_num_possible_cpus();
-	ret = open_best_tier(t, o, err, errlen);
+	ret = nst_bpf_features_probe(&b->feat, funcs_of(t), err, errlen);
+	if (!ret)
+		ret = open_best_tier(t, o, err, errlen);
+	b->funcs_from_kernel = nst_kernel_funcs_asks_kernel(b->funcs);
 	nst_kernel_funcs_close(b->funcs);
 	b->funcs = NULL;
 	if (ret)
 		goto fail;
+	/* 5.10: reading the maps after attach (live pids, lost events, --wait) needs CAP_BPF */
+	if (nst_bpf_fd_ops_need_cap(bpf_map__fd(b->skel->maps.traced)))
+		t->caps_kept = NST_CAP(CAP_BPF);
+	if (o->verbose)
+		print_paths(t);
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, t, NULL);
 	if (!b->rb) {
 		ret = -errno;

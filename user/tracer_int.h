@@ -35,6 +35,7 @@ struct nst_tracer {
 	enum nst_backend backend;
 	enum nst_tier tier;
 	char missing[512]; /* hook targets this kernel lacks */
+	unsigned long long caps_kept; /* what reading the backend needs once attached */
 	char describe[64];
 };
 
