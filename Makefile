@@ -317,16 +317,6 @@ check-vm: $(TEST_BINS) vm-image
 	KERNEL=$(KERNEL) NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) \
 		prove -v --exec $(abspath scripts/run-test) $(VM_T)
 
-# The kernel matrix (tests/vm/kernels.conf): the VM suite on each kernel,
-# one after the other, each in .output/vm/NAME/ with its own time limit,
-# then a summary table (.output/vm/matrix.txt). KERNELS picks some.
-KERNELS ?= $(shell tests/vm/kconf.sh names)
-check-kernels: $(BIN) $(TEST_BINS) $(VM_TEST_BINS) $(BENCH_TOOLS)
-	@scripts/deps.sh vm
-	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) VM_SHELL_TESTS="$(VM_SHELL_TESTS)" \
-		VM_HOST_TOOLS="$(VM_HOST_TOOLS)" VM_MODULES="$(VM_MODULES)" \
-		tests/vm/matrix.sh $(KERNELS)
-
 # The VM: a kernel of tests/vm/kernels.conf (KERNEL, default 6.1: Debian
 # bookworm's current one) and its headers (tests/vm/kernel.sh, through a
 # private APT configuration, cached per version), kmod/ built against
@@ -357,6 +347,18 @@ vm-image: $(BIN) $(VM_TEST_BINS) $(BENCH_TOOLS)
 	tests/vm/kernel.sh $(ABS_OUTPUT) $(KERNEL)
 	VM_SHELL_TESTS="$(VM_SHELL_TESTS)" VM_HOST_TOOLS="$(VM_HOST_TOOLS)" \
 		VM_MODULES="$(VM_MODULES)" tests/vm/mkinitramfs.sh $(ABS_OUTPUT) $(KERNEL)
+
+# The kernel matrix (tests/vm/kernels.conf): the VM suite on each kernel,
+# one after the other, each in .output/vm/NAME/ with its own time limit,
+# then a summary table (.output/vm/matrix.txt). KERNELS picks some.
+# (After VM_TEST_BINS: a rule's prerequisites expand as make reads it,
+# and before its definition the guest's test binaries were left stale.)
+KERNELS ?= $(shell tests/vm/kconf.sh names)
+check-kernels: $(BIN) $(TEST_BINS) $(VM_TEST_BINS) $(BENCH_TOOLS)
+	@scripts/deps.sh vm
+	NSTRACE=$(abspath $(BIN)) OUTPUT=$(ABS_OUTPUT) VM_SHELL_TESTS="$(VM_SHELL_TESTS)" \
+		VM_HOST_TOOLS="$(VM_HOST_TOOLS)" VM_MODULES="$(VM_MODULES)" \
+		tests/vm/matrix.sh $(KERNELS)
 
 $(OUTPUT)/bench/%: bench/%.c Makefile
 	@mkdir -p $(dir $@)
