@@ -70,7 +70,8 @@ for p in \$(seq 1 $pods); do
 	$NST run \$ns -- sleep 7200 &
 	first=\$!
 	# the joiner needs the first container's pid 1: the run's child
-	for _ in \$(seq 1 100); do
+	# (up to 10 s: a loaded machine forks slowly)
+	for _ in \$(seq 1 1000); do
 		c=\$(pgrep -P \$first) && break
 		sleep 0.01
 	done
