@@ -266,7 +266,9 @@ static int by_events(const void *a, const void *b)
 
 void rec_groups_sort(struct rec_groups *g)
 {
-	qsort(g->v, g->n, sizeof(*g->v), by_events);
+	/* qsort's base may not be NULL, even for no elements (UBSan) */
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), by_events);
 	/* the indices moved: the cgroup cache is stale */
 	nshash_free(&g->by_cgroup);
 	nshash_free(&g->procs);
