@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "kselftest_harness.h"
+#include "nst_test.h"
 #include "evcodec.h"
 #include "recfile.h"
 
@@ -267,8 +268,10 @@ TEST(format_3_still_reads)
 	FILE *f = fopen("tests/corpus/recfile/pod-demo.nst", "re");
 	unsigned char hdr[12];
 
-	if (!f)
-		SKIP(return, "run from the source tree");
+	/* the guest carries no corpus; on the host the file must be there */
+	if (!f && nst_in_vm())
+		SKIP(return, "the VM image carries no tests/corpus");
+	ASSERT_NE(NULL, f) TH_LOG("tests/corpus/recfile/pod-demo.nst: run from the source tree");
 	ASSERT_EQ(12, fread(hdr, 1, 12, f));
 	fclose(f);
 	ASSERT_EQ(3, hdr[8]) TH_LOG("the corpus file is format 3 by design");
