@@ -102,7 +102,16 @@ hyperfine -N --warmup 1 --runs "$LS_RUNS" --export-json "$TMP/ls.json" \
 	"lsns -l" "$NST ls" >/dev/null 2>&1
 jq -r '.results[] | "\(.command)\t\(.median * 10000 | round / 10) ms median (min \(.min * 10000 | round / 10), max \(.max * 10000 | round / 10))"' "$TMP/ls.json"
 jq -r '(.results[0].median) as $l | .results[1:][] | "lsns / \(.command): \($l / .median | . * 100 | round / 100)x"' "$TMP/ls.json"
-echo "rows: lsns -l $(lsns -l -n | wc -l), nstrace ls $("$NST" ls | tail -n +2 | wc -l)"
+# The machine's other namespaces come and go between two listings (a
+# test suite, a VM beside it), so compare on the population's own,
+# read from /proc: each tool must list every one of them.
+for p in $(pgrep -s "$POP" -x sleep); do
+	for t in net uts ipc mnt pid; do stat -L -c %i "/proc/$p/ns/$t"; done
+done | sort -u >"$TMP/pop.ns"
+lsns -n -o NS | sort -u >"$TMP/lsns.ns"
+"$NST" ls -n -o NS | sort -u >"$TMP/nst.ns"
+echo "population namespaces: $(wc -l <"$TMP/pop.ns"), listed by lsns $(comm -12 "$TMP/pop.ns" "$TMP/lsns.ns" | wc -l)," \
+	"by nstrace ls $(comm -12 "$TMP/pop.ns" "$TMP/nst.ns" | wc -l)"
 
 echo
 echo "## serve /metrics, median of $SCRAPES scrapes"
